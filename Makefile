@@ -1,0 +1,60 @@
+# The two commands: `make run` brings the whole system up, `make test` checks it. Both bootstrap a
+# fresh machine (Python 3.11 and a shell) by themselves: a venv, the pip packages, the Debian packages.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the tests need: a real Chromium for the browser tests.
+DEB_TEST_PACKAGES := chromium
+
+.PHONY: run test lint typecheck pytest bootstrap bootstrap-test debs clean
+
+run: bootstrap
+	$(BIN)/python -m tosweb.launcher run
+
+test: bootstrap-test debs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: bootstrap-test
+	$(BIN)/mypy .
+
+pytest: bootstrap-test debs
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bootstrap: $(VENV)/.installed
+bootstrap-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+debs:
+	@missing=""; for pkg in $(DEB_TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing); browser tests will be skipped."; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

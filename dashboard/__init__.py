@@ -1,0 +1,1 @@
+"""The dashboard app: pages for publishers, miners and validators."""

@@ -1,0 +1,50 @@
+"""Fixtures shared by every test package: real Redis and a real devnode process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from tests.support.devnode import DevnodeProcess, run_devnode
+from tests.support.redis import run_redis
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server shared by the whole test session."""
+    with run_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def use_redis(redis_url: str, settings: SettingsWrapper) -> str:
+    """Point every Redis user of the Django settings at the test Redis (a fresh database)."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    settings.REDIS_URL = redis_url
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}
+    }
+    settings.CELERY_BROKER_URL = redis_url
+    return redis_url
+
+
+@pytest.fixture(scope="module")
+def devnode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnodeProcess]:
+    """A real devnode process (in memory) shared by one test module."""
+    with run_devnode(Path(tmp_path_factory.mktemp("devnode"))) as node:
+        yield node
+
+
+@pytest.fixture
+def use_devnode(devnode: DevnodeProcess, settings: SettingsWrapper) -> DevnodeProcess:
+    """Point the dashboard at the test devnode."""
+    settings.TOS_NODE_URL = devnode.url
+    return devnode

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_renders_a_labelled_form_with_a_csrf_token(client: Client) -> None:
+    reply = client.get("/login/")
+    assert reply.status_code == 200
+    html = reply.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<label for="id_username">Username</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+
+
+def test_the_home_page_sends_anonymous_visitors_to_log_in(client: Client) -> None:
+    reply = client.get("/")
+    assert reply.status_code == 302
+    assert reply["Location"] == "/login/?next=/"
+
+
+def test_a_user_logs_in_and_sees_their_name(client: Client) -> None:
+    User.objects.create_user("alice", password="a-long-passphrase")
+    reply = client.post("/login/", {"username": "alice", "password": "a-long-passphrase"}, follow=True)
+    assert reply.status_code == 200
+    assert "Welcome, alice" in reply.content.decode()
+
+
+def test_a_wrong_password_shows_an_error_and_no_session(client: Client) -> None:
+    User.objects.create_user("alice", password="a-long-passphrase")
+    reply = client.post("/login/", {"username": "alice", "password": "wrong"})
+    assert reply.status_code == 200
+    assert "Please enter a correct username and password" in reply.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_passwords_are_hashed_with_argon2() -> None:
+    user = User.objects.create_user("alice", password="a-long-passphrase")
+    assert user.password.startswith("argon2$")

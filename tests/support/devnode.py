@@ -1,0 +1,111 @@
+"""Start a real devnode process for a test and stop it afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class DevnodeProcess:
+    """A devnode started by a test: `url` for HTTP, `ws_url` for the event stream."""
+
+    port: int
+    state_file: Path | None
+    block_time: float
+    extra_args: Sequence[str] = ()
+    log_path: Path | None = None
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ai/ws"
+
+    def start(self, timeout: float = 20.0) -> None:
+        args = [sys.executable, "-m", "devnode", "--host", "127.0.0.1", "--port", str(self.port)]
+        args += ["--block-time", str(self.block_time)]
+        args += ["--state-file", str(self.state_file)] if self.state_file else ["--ephemeral"]
+        args += list(self.extra_args)
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"devnode exited with {self.proc.returncode}; log: {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                reply = httpx.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": "get_version"})
+                if reply.status_code == 200:
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"devnode did not answer within {timeout}s; log: {self.log_path}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop the process: SIGTERM (a clean stop) or SIGKILL (a crash)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+    def restart(self, *, kill: bool = False) -> None:
+        self.stop(kill=kill)
+        self.start()
+
+    def rpc(self, method: str, params: object = None) -> object:
+        """Call a JSON-RPC method and return its result; raise on an error reply."""
+        body: dict[str, object] = {"jsonrpc": "2.0", "id": 1, "method": method}
+        if params is not None:
+            body["params"] = params
+        reply = httpx.post(self.url, json=body, timeout=10).json()
+        if "error" in reply:
+            raise AssertionError(f"{method} failed: {reply['error']}")
+        return reply["result"]
+
+
+@contextlib.contextmanager
+def run_devnode(
+    tmp_path: Path,
+    *,
+    persistent: bool = False,
+    block_time: float = 0.2,
+    extra_args: Sequence[str] = (),
+) -> Iterator[DevnodeProcess]:
+    """Run a devnode on a free port; `persistent` keeps state in a file under tmp_path."""
+    node = DevnodeProcess(
+        port=free_port(),
+        state_file=tmp_path / "devnode.db" if persistent else None,
+        block_time=block_time,
+        extra_args=extra_args,
+        log_path=tmp_path / "devnode.log",
+    )
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()

