@@ -181,7 +181,8 @@ def run() -> int:
         env["TOS_NODE_PORT"] = str(node_port)
         env["TOS_NODE_URL"] = f"http://127.0.0.1:{node_port}"
     web_port = pick_port(int(env.get("PORT", "8000")))
-    env["PORT"] = str(web_port)
+    env["WEB_PORT"] = str(web_port)
+    env["TOS_RUN_DIR"] = str(RUN_DIR)
     processes += [name for name in _procfile_names() if name not in processes and name != "redis"]
 
     _manage("migrate", "--no-input", "-v", "0", env=env)

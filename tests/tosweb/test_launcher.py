@@ -70,7 +70,9 @@ def test_a_recycled_pid_is_never_stopped(tmp_path: Path, monkeypatch: pytest.Mon
         stranger.wait()
 
 
-def test_a_pid_file_of_a_process_that_is_gone_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pid_file_of_a_process_that_is_gone_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(launcher, "PID_DIR", tmp_path)
     (tmp_path / "worker.pid").write_text("999999999 12345")
     (tmp_path / "beat.pid").write_text("not a number")
