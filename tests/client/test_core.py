@@ -1,0 +1,91 @@
+"""The I/O-free core: request bodies, the event cursor, retry decisions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tos_ai import NodeConnectionError, NodeResponseError, RateLimited, ResyncRequired, RetryPolicy, Wallet
+from tos_ai import methods as m
+from tos_ai.core import EventCursor, RpcCore, ws_url_for
+from tos_ai.errors import InvalidContent, NodeHTTPError
+from tos_ai.wallet import verify_request
+
+
+def event(seq: int, name: str = "task_published") -> str:
+    return json.dumps({"event": name, "seq": seq, "topoheight": 1, "timestamp": 2, "data": {"n": seq}})
+
+
+def test_request_ids_increase_and_writes_carry_from_or_auth() -> None:
+    unsigned = RpcCore("http://n", sender="tst1me")
+    first, body = unsigned.request(m.participate_task("t" * 64, 5))
+    second, _ = unsigned.request(m.get_network_info())
+    assert second == first + 1
+    params = json.loads(body)["params"]
+    assert params == {"task_id": "t" * 64, "stake_amount": "5", "from": "tst1me"}
+    assert "params" not in json.loads(unsigned.request(m.get_network_info())[1])
+
+    wallet = Wallet.generate()
+    signed = RpcCore("http://n", wallet=wallet, sender="tst1ignored")
+    _, body = signed.request(m.participate_task("t" * 64, 5), nonce=9)
+    params = json.loads(body)["params"]
+    auth = params.pop("auth")
+    assert "from" not in params
+    assert auth["nonce"] == 9
+    assert verify_request(wallet.address, "ai_participate_task", params, 9, auth["signature"])
+    with pytest.raises(ValueError, match="nonce"):
+        signed.request(m.participate_task("t" * 64, 5))
+
+
+def test_the_event_cursor_resumes_after_the_last_event_and_drops_replays() -> None:
+    cursor = EventCursor(since_seq=3)
+    assert json.loads(cursor.subscribe_message(1))["params"] == {"events": "*", "since_seq": 3}
+    assert cursor.on_message(json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"head_seq": 9}})) is None
+    assert cursor.on_message(event(3)) is None
+    got = cursor.on_message(event(4))
+    assert got is not None
+    assert got.seq == 4
+    assert got.data == {"n": 4}
+    assert cursor.on_message(json.dumps({"event": "subscription_dropped", "last_seq": 4})) is None
+    assert json.loads(cursor.subscribe_message(2))["params"]["since_seq"] == 4
+    assert cursor.on_message(event(4)) is None
+    with pytest.raises(ResyncRequired) as caught:
+        cursor.on_message(json.dumps({"event": "resync_required", "oldest_seq": 50}))
+    assert caught.value.oldest_seq == 50
+    assert caught.value.since_seq == 4
+
+
+def test_a_live_only_cursor_starts_from_the_head_the_node_reports() -> None:
+    cursor = EventCursor(events=["task_published"])
+    assert json.loads(cursor.subscribe_message(1))["params"] == {
+        "events": ["task_published"],
+        "since_seq": None,
+    }
+    cursor.on_message(json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"head_seq": 12}}))
+    assert cursor.last_seq == 12
+    assert json.loads(cursor.subscribe_message(2))["params"]["since_seq"] == 12
+
+
+def test_a_malformed_event_raises_node_response_error() -> None:
+    with pytest.raises(NodeResponseError, match=r"event\.seq"):
+        EventCursor(0).on_message(json.dumps({"event": "task_published", "seq": "x"}))
+
+
+def test_retry_decisions_follow_the_allow_list() -> None:
+    policy = RetryPolicy(attempts=3, base_delay=0.1, max_delay=1.0, max_retry_after=5)
+    refused = NodeConnectionError("m", "u", "refused")
+    assert policy.delay("get_network_info", refused, 1) is not None
+    assert policy.delay("get_network_info", refused, 3) is None
+    assert policy.delay("ai_participate_task", refused, 1) is None
+    assert policy.delay("get_nonce", RateLimited("m", -32007, "slow", {"retry_after": 2}), 1) == 2
+    assert policy.delay("get_nonce", RateLimited("m", -32007, "slow", {"retry_after": 60}), 1) is None
+    assert policy.delay("get_nonce", NodeHTTPError("m", 404, ""), 1) is None
+    assert policy.delay("get_nonce", InvalidContent("m", -32005, "bad"), 1) is None
+    for attempt in range(1, 10):
+        assert 0 < policy.backoff(attempt) <= 1.0
+
+
+def test_the_websocket_url_follows_the_rpc_url() -> None:
+    assert ws_url_for("http://127.0.0.1:8545") == "ws://127.0.0.1:8545/ai/ws"
+    assert ws_url_for("https://node.example/json_rpc") == "wss://node.example/ai/ws"

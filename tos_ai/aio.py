@@ -1,0 +1,415 @@
+"""`TOSAIClient`: the async client (httpx + websockets) over the shared core in `tos_ai.core`.
+
+Each public call is a thin wrapper that runs a spec from `tos_ai.methods`; this module only adds the
+async I/O: HTTP posts with retries for reads, per-account nonce locks for signed writes, the event
+WebSocket with reconnects, and the auto-mining loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
+
+import httpx
+import websockets
+from websockets.asyncio.client import connect as ws_connect
+
+from tos_ai import methods
+from tos_ai.core import (
+    DEFAULT_RPC_URL,
+    Call,
+    Compute,
+    EventCursor,
+    Plan,
+    RetryPolicy,
+    RpcCore,
+    Step,
+    Timeouts,
+    describe_method,
+    reconnect_delay,
+)
+from tos_ai.errors import NodeConnectionError, NodeError
+from tos_ai.mining import AutoMiner, AutoMiningReport
+from tos_ai.models import AutoMiningConfig
+from tos_ai.records import Event
+from tos_ai.wallet import Wallet
+
+log = logging.getLogger("tos_ai")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _call(spec: Callable[P, Call[T]]) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """An async method running the call that `spec` builds."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        client: TOSAIClient = self._client
+        return await client.execute(spec(*args, **kwargs))
+
+    describe_method(method, spec, takes_core=False)
+    return method
+
+
+def _plan(
+    spec: Callable[Concatenate[RpcCore, P], Plan[T]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """An async method running the plan that `spec` builds."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        client: TOSAIClient = self._client
+        return await client.run(spec(client.core, *args, **kwargs))
+
+    describe_method(method, spec, takes_core=True)
+    return method
+
+
+class TOSAIClient:
+    """Async client for a TOS node's AI-mining API.
+
+    `wallet` signs writes; without one, `sender` names a dev account (`from`), and with neither the
+    node acts as dev account 0. Use it as `async with TOSAIClient(url) as client: ...`.
+    """
+
+    def __init__(
+        self,
+        rpc_url: str = DEFAULT_RPC_URL,
+        wallet: Wallet | None = None,
+        *,
+        sender: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        ws_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.core = RpcCore(
+            rpc_url=rpc_url,
+            wallet=wallet,
+            sender=sender,
+            timeouts=timeouts or Timeouts(),
+            retry=retry or RetryPolicy(),
+            ws_url=ws_url or "",
+        )
+        self._client = self
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._transport = transport
+        self._nonce_locks: dict[str, asyncio.Lock] = {}
+        self.miner = AsyncMiner(self)
+        self.validator = AsyncValidator(self)
+        self.publisher = AsyncPublisher(self)
+        self.dev = AsyncDev(self)
+
+    async def __aenter__(self) -> Self:
+        self._http_client()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop auto-mining and close the HTTP connections this client opened."""
+        self.miner.stop_auto_mining()
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+            self._http = None
+
+    @property
+    def rpc_url(self) -> str:
+        return self.core.rpc_url
+
+    @property
+    def wallet(self) -> Wallet | None:
+        return self.core.wallet
+
+    # --- the calls ----------------------------------------------------------------------------
+
+    async def rpc_call(self, method: str, params: Any = None) -> Any:
+        """Call any method; returns the raw result. Reads on the allow-list retry; writes are signed."""
+        return await self.execute(methods.raw(method, params))
+
+    get_network_info = _call(methods.get_network_info)
+    list_active_tasks = _call(methods.list_active_tasks)
+    get_task_details = _call(methods.get_task_details)
+    get_events = _call(methods.get_events)
+    get_info = _call(methods.get_info)
+    get_version = _call(methods.get_version)
+    get_balance = _plan(methods.balance_of)
+    get_miner_stats = _plan(methods.miner_stats_of)
+    my_address = _plan(methods.my_address)
+
+    async def get_nonce(self, address: str | None = None) -> int:
+        """The account's next nonce."""
+        who = address or await self.my_address()
+        return await self.execute(methods.get_nonce(who))
+
+    def events(
+        self,
+        since_seq: int | None = None,
+        events: Sequence[str] | None = None,
+        *,
+        max_reconnects: int | None = None,
+    ) -> AsyncEventStream:
+        """Node events after `since_seq` (None: live only), in order, across reconnects; see `AsyncEventStream`."""
+        return AsyncEventStream(self, since_seq, events, max_reconnects)
+
+    # --- running calls and plans --------------------------------------------------------------
+
+    async def execute(self, call: Call[T]) -> T:
+        """Send one call: reads retry per the policy, signed writes take the account's nonce lock."""
+        if not self.core.is_signed(call):
+            return await self._send(call, None)
+        wallet = cast(Wallet, self.core.wallet)
+        lock = self._nonce_locks.setdefault(wallet.address, asyncio.Lock())
+        async with lock:
+            nonce = self.core.nonces.get(wallet.address)
+            if nonce is None:
+                nonce = await self._send(self.core.nonce_call(wallet.address), None)
+            try:
+                result = await self._send(call, nonce)
+            except BaseException as exc:
+                self.core.settle_nonce(wallet.address, nonce, exc)
+                raise
+            self.core.settle_nonce(wallet.address, nonce, None)
+            return result
+
+    async def run(self, plan: Plan[T]) -> T:
+        """Drive a plan to its result, throwing each step's error back into it."""
+        value: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                step = plan.throw(error) if error is not None else plan.send(value)
+            except StopIteration as stop:
+                return cast(T, stop.value)
+            error = None
+            try:
+                value = await self._step(step)
+            except Exception as exc:
+                error = exc
+
+    async def _step(self, step: Step) -> Any:
+        if isinstance(step, Call):
+            return await self.execute(step)
+        if isinstance(step, Compute):
+            result = step.func(*step.args)
+            return await result if inspect.isawaitable(result) else result
+        return list(await asyncio.gather(*(self.execute(call) for call in step)))
+
+    async def _send(self, call: Call[T], nonce: int | None) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._post(call, nonce)
+            except NodeError as exc:
+                delay = self.core.retry_delay(call, exc, attempt)
+                if delay is None:
+                    raise
+                log.info("retrying %s in %.2fs after: %s", call.method, delay, exc)
+            await asyncio.sleep(delay)
+
+    async def _post(self, call: Call[T], nonce: int | None) -> T:
+        request_id, body = self.core.request(call, nonce)
+        http = self._http_client()
+        try:
+            response = await http.post(
+                self.core.rpc_url, content=body, headers={"content-type": "application/json"}
+            )
+        except httpx.TransportError as exc:
+            raise self.core.transport_error(call, exc) from exc
+        return self.core.reply(call, request_id, response.status_code, response.content, response.headers)
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.core.timeouts.for_httpx(), transport=self._transport)
+            self._owns_http = True
+        return self._http
+
+
+class AsyncEventStream:
+    """Async iterator over node events that survives disconnects.
+
+    It subscribes on `/ai/ws` from `since_seq`, yields events in seq order, and on a dropped connection
+    reconnects with backoff and resubscribes after the last seq it yielded, dropping replays, so no
+    event is skipped or repeated. `last_seq` is the cursor to persist. When the node no longer keeps the
+    events asked for it raises `ResyncRequired`. After `max_reconnects` failed reconnects in a row
+    (None: never give up) it raises `NodeConnectionError`.
+    """
+
+    def __init__(
+        self,
+        client: TOSAIClient,
+        since_seq: int | None,
+        events: Sequence[str] | None,
+        max_reconnects: int | None,
+    ) -> None:
+        self._core = client.core
+        self.cursor = EventCursor(since_seq, events)
+        self.max_reconnects = max_reconnects
+        self.connected = asyncio.Event()
+        self._gen = self._run()
+
+    @property
+    def last_seq(self) -> int | None:
+        return self.cursor.last_seq
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Close the connection. Cancel a task that is still iterating before closing from another one."""
+        await self._gen.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _run(self) -> AsyncGenerator[Event, None]:
+        failures = 0
+        core = self._core
+        while True:
+            reason = "the node closed the connection"
+            try:
+                async with ws_connect(
+                    core.ws_url, open_timeout=core.timeouts.connect, close_timeout=1, max_size=2**22
+                ) as ws:
+                    await ws.send(self.cursor.subscribe_message(core.next_id()))
+                    async for message in ws:
+                        event = self.cursor.on_message(message)
+                        failures = 0
+                        self.connected.set()
+                        if event is not None:
+                            yield event
+            except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                reason = str(exc) or type(exc).__name__
+            self.connected.clear()
+            failures += 1
+            if self.max_reconnects is not None and failures > self.max_reconnects:
+                raise NodeConnectionError("subscribe", core.ws_url, reason)
+            delay = reconnect_delay(failures)
+            log.info(
+                "event stream lost (%s); reconnecting in %.2fs from seq %s", reason, delay, self.last_seq
+            )
+            await asyncio.sleep(delay)
+
+
+class AsyncMiner:
+    """Miner actions: `client.miner`."""
+
+    def __init__(self, client: TOSAIClient) -> None:
+        self._client = client
+        self._auto: AutoMiner | None = None
+        self._wake: asyncio.Event | None = None
+        self._stop: asyncio.Event | None = None
+
+    register = _call(methods.register_miner)
+    participate_task = _call(methods.participate_task)
+    submit_solution = _call(methods.submit_solution)
+    stats = _plan(methods.miner_stats_of)
+
+    @property
+    def is_auto_mining(self) -> bool:
+        return self._auto is not None
+
+    @property
+    def auto_mining_report(self) -> AutoMiningReport | None:
+        return self._auto.report if self._auto is not None else None
+
+    async def start_auto_mining(self, config: AutoMiningConfig) -> AutoMiningReport:
+        """Scan and mine until `stop_auto_mining()`; returns what was done.
+
+        Scans every `check_interval` seconds and at once when a `task_published` event arrives; after a
+        failed scan waits `error_pause` seconds. Run it as a task: `asyncio.create_task(...)`.
+        """
+        if self._auto is not None:
+            raise RuntimeError("auto-mining is already running on this client")
+        auto = self._auto = AutoMiner(self._client.core, config)
+        wake = self._wake = asyncio.Event()
+        stop = self._stop = asyncio.Event()
+        listener = asyncio.create_task(self._listen(wake, config)) if config.listen_events else None
+        try:
+            while not auto.stopping:
+                wake.clear()
+                try:
+                    await self._client.run(auto.scan())
+                    pause, waiter = config.check_interval, wake
+                except Exception as exc:
+                    auto.report.errors.append(str(exc))
+                    log.warning("auto-mining scan failed, pausing %ss: %s", config.error_pause, exc)
+                    pause, waiter = config.error_pause, stop
+                if auto.stopping:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.wait(), pause)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+            self._auto = self._wake = self._stop = None
+        return auto.report
+
+    def stop_auto_mining(self) -> None:
+        """Ask the auto-mining loop to stop; it returns after the step in flight."""
+        if self._auto is not None:
+            self._auto.stopping = True
+        for event in (self._wake, self._stop):
+            if event is not None:
+                event.set()
+
+    async def _listen(self, wake: asyncio.Event, config: AutoMiningConfig) -> None:
+        while True:
+            try:
+                async with self._client.events(events=["task_published"]) as stream:
+                    async for _event in stream:
+                        wake.set()
+            except NodeError as exc:
+                log.warning("auto-mining event listener: %s", exc)
+                await asyncio.sleep(config.error_pause or 1.0)
+
+
+class AsyncValidator:
+    """Validator actions: `client.validator`."""
+
+    def __init__(self, client: TOSAIClient) -> None:
+        self._client = client
+
+    pending_submissions = _plan(methods.pending_submissions)
+    validate = _call(methods.validate_submission)
+    reject = _call(methods.reject_submission)
+
+
+class AsyncPublisher:
+    """Publisher actions: `client.publisher`."""
+
+    def __init__(self, client: TOSAIClient) -> None:
+        self._client = client
+
+    publish_task = _call(methods.publish_task)
+    cancel_task = _call(methods.cancel_task)
+    my_tasks = _plan(methods.my_tasks)
+
+
+class AsyncDev:
+    """Dev-mode helpers (`dev_*` methods): `client.dev`."""
+
+    def __init__(self, client: TOSAIClient) -> None:
+        self._client = client
+
+    accounts = _call(methods.dev_accounts)
+    faucet = _call(methods.dev_faucet)
+    increase_time = _call(methods.dev_increase_time)
+    mine = _call(methods.dev_mine)

@@ -1,0 +1,113 @@
+"""What callers hand to the client: solutions, auto-mining settings, and the rules' constants."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tos_ai.records import TaskDetails
+
+ATOMIC_PER_TOS = 10**8
+_TOS_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,8}))?")
+DIFFICULTY_LEVELS = ("Beginner", "Intermediate", "Advanced", "Expert")
+REWARD_RANGES: Mapping[str, tuple[int, int]] = {
+    "Beginner": (5 * 10**9, 15 * 10**9),
+    "Intermediate": (15 * 10**9, 50 * 10**9),
+    "Advanced": (50 * 10**9, 200 * 10**9),
+    "Expert": (200 * 10**9, 500 * 10**9),
+}
+
+
+def difficulty_rank(level: str) -> int:
+    """0 for Beginner up to 3 for Expert; unknown levels rank above Expert."""
+    try:
+        return DIFFICULTY_LEVELS.index(level)
+    except ValueError:
+        return len(DIFFICULTY_LEVELS)
+
+
+def to_atomic(tos: str | int) -> int:
+    """Convert a TOS amount written in decimal ("1.5") to atomic units (150000000)."""
+    match = _TOS_AMOUNT.fullmatch(str(tos).strip())
+    if match is None:
+        raise ValueError(f"not a TOS amount with at most 8 decimals: {tos!r}")
+    whole, frac = match.group(1), match.group(2) or ""
+    return int(whole) * ATOMIC_PER_TOS + int(frac.ljust(8, "0"))
+
+
+def format_tos(atomic: int) -> str:
+    """Format atomic units as TOS with 8 decimals, trailing zeros trimmed ("1.5 TOS")."""
+    sign = "-" if atomic < 0 else ""
+    whole, frac = divmod(abs(atomic), ATOMIC_PER_TOS)
+    text = f"{whole}.{frac:08d}".rstrip("0").rstrip(".")
+    return f"{sign}{text} TOS"
+
+
+@dataclass(frozen=True)
+class TaskSolution:
+    """A miner's answer to a task: `content` is required, the rest is optional."""
+
+    content: str
+    code: str | None = None
+    documentation: str | None = None
+    test_results: Any = None
+    performance_metrics: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `solution_data` object for `ai_submit_solution`, without the fields left as None."""
+        fields = {
+            "content": self.content,
+            "code": self.code,
+            "documentation": self.documentation,
+            "test_results": self.test_results,
+            "performance_metrics": self.performance_metrics,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+
+SolutionGenerator = Callable[["TaskDetails"], "TaskSolution | Awaitable[TaskSolution]"]
+
+
+@dataclass
+class AutoMiningConfig:
+    """How the auto-miner chooses, joins and answers tasks.
+
+    - `target_difficulty`: the hardest difficulty level to take ("Beginner" ... "Expert").
+    - `max_concurrent_tasks`: how many joined, unfinished tasks at once.
+    - `min_success_probability`: 0..1, compared with `estimate_success_probability(task, ...)`.
+    - `min_time_left`: seconds before the deadline below which a task is skipped.
+    - `check_interval`: seconds between scans (a `task_published` event wakes the loop early).
+    - `auto_submit_solutions`: submit right after joining; otherwise only join.
+    - `ai_api_key`: handed to your `solution_generator`; the default generator never uses the network.
+    - `solution_generator`: task details -> TaskSolution (sync or async); default `draft_offline_solution`.
+    - `stake_fraction`: stake = max(task's minimum stake, reward * fraction), capped at reward/2.
+    - `error_pause`: seconds to wait after a failed scan before trying again.
+    - `listen_events`: wake on `task_published` events from the node's event stream.
+    """
+
+    target_difficulty: str = "Intermediate"
+    max_concurrent_tasks: int = 1
+    min_success_probability: float = 0.0
+    min_time_left: int = 600
+    check_interval: float = 60.0
+    auto_submit_solutions: bool = True
+    ai_api_key: str | None = field(default=None, repr=False)
+    solution_generator: SolutionGenerator | None = None
+    stake_fraction: float = 0.1
+    error_pause: float = 30.0
+    listen_events: bool = True
+
+    def __post_init__(self) -> None:
+        if self.target_difficulty not in DIFFICULTY_LEVELS:
+            raise ValueError(f"target_difficulty must be one of {', '.join(DIFFICULTY_LEVELS)}")
+        if self.max_concurrent_tasks < 1:
+            raise ValueError("max_concurrent_tasks must be at least 1")
+        if not 0.0 <= self.min_success_probability <= 1.0:
+            raise ValueError("min_success_probability must be between 0 and 1")
+        if self.check_interval <= 0 or self.error_pause < 0:
+            raise ValueError("check_interval must be positive and error_pause not negative")
+        if not 0.0 < self.stake_fraction <= 0.5:
+            raise ValueError("stake_fraction must be in (0, 0.5]")

@@ -1,0 +1,420 @@
+"""`Client`: the blocking client (for Celery workers and scripts) over the shared core in `tos_ai.core`.
+
+Same calls as `TOSAIClient`, same specs from `tos_ai.methods`; only the I/O differs: `httpx.Client`,
+`threading.Lock` per account for nonces, and the sync websockets client for `events()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
+
+import httpx
+import websockets
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as ws_connect
+
+from tos_ai import methods
+from tos_ai.core import (
+    DEFAULT_RPC_URL,
+    Call,
+    Compute,
+    EventCursor,
+    Plan,
+    RetryPolicy,
+    RpcCore,
+    Step,
+    Timeouts,
+    describe_method,
+    reconnect_delay,
+)
+from tos_ai.errors import NodeConnectionError, NodeError
+from tos_ai.mining import AutoMiner, AutoMiningReport
+from tos_ai.models import AutoMiningConfig
+from tos_ai.records import Event
+from tos_ai.wallet import Wallet
+
+log = logging.getLogger("tos_ai")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _call(spec: Callable[P, Call[T]]) -> Callable[Concatenate[Any, P], T]:
+    """A blocking method running the call that `spec` builds."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        client: Client = self._client
+        return client.execute(spec(*args, **kwargs))
+
+    describe_method(method, spec, takes_core=False)
+    return method
+
+
+def _plan(spec: Callable[Concatenate[RpcCore, P], Plan[T]]) -> Callable[Concatenate[Any, P], T]:
+    """A blocking method running the plan that `spec` builds."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        client: Client = self._client
+        return client.run(spec(client.core, *args, **kwargs))
+
+    describe_method(method, spec, takes_core=True)
+    return method
+
+
+class Client:
+    """Blocking client for a TOS node's AI-mining API; the same calls as `TOSAIClient`, without `await`."""
+
+    def __init__(
+        self,
+        rpc_url: str = DEFAULT_RPC_URL,
+        wallet: Wallet | None = None,
+        *,
+        sender: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        ws_url: str | None = None,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.core = RpcCore(
+            rpc_url=rpc_url,
+            wallet=wallet,
+            sender=sender,
+            timeouts=timeouts or Timeouts(),
+            retry=retry or RetryPolicy(),
+            ws_url=ws_url or "",
+        )
+        self._client = self
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._transport = transport
+        self._locks_guard = threading.Lock()
+        self._nonce_locks: dict[str, threading.Lock] = {}
+        self.miner = Miner(self)
+        self.validator = Validator(self)
+        self.publisher = Publisher(self)
+        self.dev = Dev(self)
+
+    def __enter__(self) -> Self:
+        self._http_client()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop auto-mining and close the HTTP connections this client opened."""
+        self.miner.stop_auto_mining()
+        if self._http is not None and self._owns_http:
+            self._http.close()
+            self._http = None
+
+    @property
+    def rpc_url(self) -> str:
+        return self.core.rpc_url
+
+    @property
+    def wallet(self) -> Wallet | None:
+        return self.core.wallet
+
+    # --- the calls ----------------------------------------------------------------------------
+
+    def rpc_call(self, method: str, params: Any = None) -> Any:
+        """Call any method; returns the raw result. Reads on the allow-list retry; writes are signed."""
+        return self.execute(methods.raw(method, params))
+
+    get_network_info = _call(methods.get_network_info)
+    list_active_tasks = _call(methods.list_active_tasks)
+    get_task_details = _call(methods.get_task_details)
+    get_events = _call(methods.get_events)
+    get_info = _call(methods.get_info)
+    get_version = _call(methods.get_version)
+    get_balance = _plan(methods.balance_of)
+    get_miner_stats = _plan(methods.miner_stats_of)
+    my_address = _plan(methods.my_address)
+
+    def get_nonce(self, address: str | None = None) -> int:
+        """The account's next nonce."""
+        return self.execute(methods.get_nonce(address or self.my_address()))
+
+    def events(
+        self,
+        since_seq: int | None = None,
+        events: Sequence[str] | None = None,
+        *,
+        max_reconnects: int | None = None,
+    ) -> EventStream:
+        """Node events after `since_seq` (None: live only), in order, across reconnects; see `EventStream`."""
+        return EventStream(self, since_seq, events, max_reconnects)
+
+    # --- running calls and plans --------------------------------------------------------------
+
+    def execute(self, call: Call[T]) -> T:
+        """Send one call: reads retry per the policy, signed writes take the account's nonce lock."""
+        if not self.core.is_signed(call):
+            return self._send(call, None)
+        wallet = cast(Wallet, self.core.wallet)
+        with self._locks_guard:
+            lock = self._nonce_locks.setdefault(wallet.address, threading.Lock())
+        with lock:
+            nonce = self.core.nonces.get(wallet.address)
+            if nonce is None:
+                nonce = self._send(self.core.nonce_call(wallet.address), None)
+            try:
+                result = self._send(call, nonce)
+            except BaseException as exc:
+                self.core.settle_nonce(wallet.address, nonce, exc)
+                raise
+            self.core.settle_nonce(wallet.address, nonce, None)
+            return result
+
+    def run(self, plan: Plan[T]) -> T:
+        """Drive a plan to its result, throwing each step's error back into it."""
+        value: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                step = plan.throw(error) if error is not None else plan.send(value)
+            except StopIteration as stop:
+                return cast(T, stop.value)
+            error = None
+            try:
+                value = self._step(step)
+            except Exception as exc:
+                error = exc
+
+    def _step(self, step: Step) -> Any:
+        if isinstance(step, Call):
+            return self.execute(step)
+        if isinstance(step, Compute):
+            result = step.func(*step.args)
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                raise TypeError("the sync Client cannot await; use a plain function or TOSAIClient")
+            return result
+        return [self.execute(call) for call in step]
+
+    def _send(self, call: Call[T], nonce: int | None) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._post(call, nonce)
+            except NodeError as exc:
+                delay = self.core.retry_delay(call, exc, attempt)
+                if delay is None:
+                    raise
+                log.info("retrying %s in %.2fs after: %s", call.method, delay, exc)
+            time.sleep(delay)
+
+    def _post(self, call: Call[T], nonce: int | None) -> T:
+        request_id, body = self.core.request(call, nonce)
+        http = self._http_client()
+        try:
+            response = http.post(
+                self.core.rpc_url, content=body, headers={"content-type": "application/json"}
+            )
+        except httpx.TransportError as exc:
+            raise self.core.transport_error(call, exc) from exc
+        return self.core.reply(call, request_id, response.status_code, response.content, response.headers)
+
+    def _http_client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(timeout=self.core.timeouts.for_httpx(), transport=self._transport)
+            self._owns_http = True
+        return self._http
+
+
+class EventStream:
+    """Blocking iterator over node events; same guarantees as `AsyncEventStream`.
+
+    `close()` may be called from another thread: the iterator then ends.
+    """
+
+    def __init__(
+        self, client: Client, since_seq: int | None, events: Sequence[str] | None, max_reconnects: int | None
+    ) -> None:
+        self._core = client.core
+        self.cursor = EventCursor(since_seq, events)
+        self.max_reconnects = max_reconnects
+        self._closed = threading.Event()
+        self._ws: ClientConnection | None = None
+        self._gen = self._run()
+
+    @property
+    def last_seq(self) -> int | None:
+        return self.cursor.last_seq
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Event:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """End the stream; safe from another thread while a `for` loop is waiting for an event."""
+        self._closed.set()
+        ws = self._ws
+        if ws is not None:
+            ws.close()
+        with contextlib.suppress(ValueError):  # ValueError: another thread is inside the generator
+            self._gen.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _run(self) -> Generator[Event, None, None]:
+        failures = 0
+        core = self._core
+        while not self._closed.is_set():
+            reason = "the node closed the connection"
+            try:
+                with ws_connect(
+                    core.ws_url, open_timeout=core.timeouts.connect, close_timeout=1, max_size=2**22
+                ) as ws:
+                    self._ws = ws
+                    if self._closed.is_set():
+                        return
+                    ws.send(self.cursor.subscribe_message(core.next_id()))
+                    for message in ws:
+                        event = self.cursor.on_message(message)
+                        failures = 0
+                        if event is not None:
+                            yield event
+            except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                reason = str(exc) or type(exc).__name__
+            finally:
+                self._ws = None
+            if self._closed.is_set():
+                return
+            failures += 1
+            if self.max_reconnects is not None and failures > self.max_reconnects:
+                raise NodeConnectionError("subscribe", core.ws_url, reason)
+            delay = reconnect_delay(failures)
+            log.info(
+                "event stream lost (%s); reconnecting in %.2fs from seq %s", reason, delay, self.last_seq
+            )
+            self._closed.wait(delay)
+
+
+class Miner:
+    """Miner actions: `client.miner`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._auto: AutoMiner | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._stream: EventStream | None = None
+
+    register = _call(methods.register_miner)
+    participate_task = _call(methods.participate_task)
+    submit_solution = _call(methods.submit_solution)
+    stats = _plan(methods.miner_stats_of)
+
+    @property
+    def is_auto_mining(self) -> bool:
+        return self._auto is not None
+
+    @property
+    def auto_mining_report(self) -> AutoMiningReport | None:
+        return self._auto.report if self._auto is not None else None
+
+    def start_auto_mining(self, config: AutoMiningConfig) -> AutoMiningReport:
+        """Scan and mine until `stop_auto_mining()` (from another thread); blocks, returns what was done."""
+        if self._auto is not None:
+            raise RuntimeError("auto-mining is already running on this client")
+        auto = self._auto = AutoMiner(self._client.core, config)
+        self._wake.clear()
+        self._stop.clear()
+        listener = None
+        if config.listen_events:
+            listener = threading.Thread(target=self._listen, name="tos-ai-auto-mining-events", daemon=True)
+            listener.start()
+        try:
+            while not auto.stopping:
+                self._wake.clear()
+                try:
+                    self._client.run(auto.scan())
+                    pause, waiter = config.check_interval, self._wake
+                except Exception as exc:
+                    auto.report.errors.append(str(exc))
+                    log.warning("auto-mining scan failed, pausing %ss: %s", config.error_pause, exc)
+                    pause, waiter = config.error_pause, self._stop
+                if auto.stopping:
+                    break
+                waiter.wait(pause)
+        finally:
+            self._stop.set()
+            if self._stream is not None:
+                self._stream.close()
+            if listener is not None:
+                listener.join(timeout=2)
+            self._auto = None
+        return auto.report
+
+    def stop_auto_mining(self) -> None:
+        """Ask the auto-mining loop to stop; it returns after the step in flight."""
+        if self._auto is not None:
+            self._auto.stopping = True
+        self._stop.set()
+        self._wake.set()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            stream = self._stream = self._client.events(events=["task_published"])
+            try:
+                for _event in stream:
+                    self._wake.set()
+            except NodeError as exc:
+                log.warning("auto-mining event listener: %s", exc)
+                self._stop.wait(1.0)
+            finally:
+                stream.close()
+
+
+class Validator:
+    """Validator actions: `client.validator`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    pending_submissions = _plan(methods.pending_submissions)
+    validate = _call(methods.validate_submission)
+    reject = _call(methods.reject_submission)
+
+
+class Publisher:
+    """Publisher actions: `client.publisher`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    publish_task = _call(methods.publish_task)
+    cancel_task = _call(methods.cancel_task)
+    my_tasks = _plan(methods.my_tasks)
+
+
+class Dev:
+    """Dev-mode helpers (`dev_*` methods): `client.dev`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    accounts = _call(methods.dev_accounts)
+    faucet = _call(methods.dev_faucet)
+    increase_time = _call(methods.dev_increase_time)
+    mine = _call(methods.dev_mine)
