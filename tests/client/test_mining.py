@@ -12,6 +12,7 @@ from tests.client.conftest import REWARD, eventually
 from tests.support.devnode import run_devnode
 from tos_ai import (
     AutoMiningConfig,
+    AutoMiningReport,
     Client,
     RetryPolicy,
     TaskSolution,
@@ -37,7 +38,7 @@ async def test_auto_mining_joins_a_published_task_at_once_and_stops_on_request(t
                     title="Summarise a log file", task_type="DataAnalysis", reward_amount=REWARD
                 )
                 # check_interval is 60 s: only the task_published event can make it react this fast.
-                await eventually(lambda: published.task_id in miner.miner.auto_mining_report.submitted, 10)
+                await eventually(lambda: published.task_id in _submitted(miner.miner.auto_mining_report), 10)
                 started = time.monotonic()
                 miner.miner.stop_auto_mining()
                 report = await asyncio.wait_for(mining, 2)
@@ -157,3 +158,7 @@ class _NoScans:
 
 
 _NO_SCANS = _NoScans()
+
+
+def _submitted(report: AutoMiningReport | None) -> list[str]:
+    return list(report.submitted) if report else []

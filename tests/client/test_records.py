@@ -66,7 +66,7 @@ def test_the_auto_mining_config_refuses_nonsense() -> None:
         {"stake_fraction": 0.9},
     ):
         with pytest.raises(ValueError, match="must"):
-            AutoMiningConfig(**bad)  # type: ignore[arg-type]
+            AutoMiningConfig(**bad)
 
 
 def test_tos_amounts_convert_to_and_from_atomic_units() -> None:
