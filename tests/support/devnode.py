@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -77,12 +78,17 @@ class DevnodeProcess:
         self.stop(kill=kill)
         self.start()
 
-    def rpc(self, method: str, params: object = None) -> object:
-        """Call a JSON-RPC method and return its result; raise on an error reply."""
+    def rpc_reply(self, method: str, params: object = None) -> dict[str, object]:
+        """Call a JSON-RPC method and return the whole reply, `result` or `error` (for testing rejections)."""
         body: dict[str, object] = {"jsonrpc": "2.0", "id": 1, "method": method}
         if params is not None:
             body["params"] = params
-        reply = httpx.post(self.url, json=body, timeout=10).json()
+        reply: dict[str, object] = httpx.post(self.url, json=body, timeout=10).json()
+        return reply
+
+    def rpc(self, method: str, params: object = None) -> object:
+        """Call a JSON-RPC method and return its result; raise on an error reply."""
+        reply: dict[str, Any] = self.rpc_reply(method, params)
         if "error" in reply:
             raise AssertionError(f"{method} failed: {reply['error']}")
         return reply["result"]

@@ -1,0 +1,139 @@
+"""`python -m devnode`: start the devnet node and print its dev accounts, Anvil-style."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from devnode import rules
+from devnode.state import NETWORK_ADDRESS, StateConfig
+
+
+def parse_rate_limits(text: str) -> dict[str, int] | None:
+    """`publish=10,submit=100,validate=500`, or `off` for none."""
+    if text.strip().lower() in ("off", "none", "0", ""):
+        return None
+    limits = dict(rules.DEFAULT_RATE_LIMITS)
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in limits or not value.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"expected publish=N,submit=N,validate=N or off, got {part!r}")
+        limits[name] = int(value)
+    return limits
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m devnode", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8545)
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=Path(".run/devnode.db"),
+        help="SQLite file for state and events (default .run/devnode.db)",
+    )
+    parser.add_argument("--ephemeral", action="store_true", help="keep everything in memory")
+    parser.add_argument(
+        "--block-time", type=float, default=1.0, help="seconds between blocks; 0 mines only on dev_mine"
+    )
+    parser.add_argument("--require-signatures", action="store_true", help="lock the dev accounts")
+    parser.add_argument("--seed", default="tos-devnet", help="seed of the dev accounts")
+    parser.add_argument("--accounts", type=int, default=rules.DEV_ACCOUNT_COUNT, help="how many dev accounts")
+    parser.add_argument(
+        "--dev-reputation",
+        type=int,
+        default=rules.REPUTATION_START,
+        help="starting reputation of the dev accounts (default 500)",
+    )
+    parser.add_argument(
+        "--rate-limits",
+        type=parse_rate_limits,
+        default=dict(rules.DEFAULT_RATE_LIMITS),
+        help="per-address hourly limits, e.g. publish=10,submit=100,validate=500, or off",
+    )
+    parser.add_argument("--no-rate-limits", action="store_true", help="same as --rate-limits off")
+    parser.add_argument("--max-events", type=int, default=100_000, help="events kept for replay")
+    parser.add_argument(
+        "--validation-window",
+        type=int,
+        default=86400,
+        help="seconds after the deadline before a task completes without all validations",
+    )
+    parser.add_argument(
+        "--ws-queue",
+        type=int,
+        default=10_000,
+        help="events a WebSocket subscriber may fall behind before it is dropped",
+    )
+    parser.add_argument("--log-level", default="warning")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    import uvicorn
+
+    from devnode.app import build_app
+    from devnode.node import Node, NodeConfig
+
+    config = NodeConfig(
+        state=StateConfig(
+            seed=args.seed,
+            dev_accounts=args.accounts,
+            dev_reputation=args.dev_reputation,
+            validation_window=args.validation_window,
+            rate_limits=None if args.no_rate_limits else args.rate_limits,
+        ),
+        state_file=None if args.ephemeral else args.state_file,
+        block_time=args.block_time,
+        require_signatures=args.require_signatures,
+        max_events=args.max_events,
+        ws_queue=args.ws_queue,
+    )
+    node = Node(config)
+    print_banner(node, args.host, args.port)
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    uvicorn.run(
+        build_app(node),
+        host=args.host,
+        port=args.port,
+        http=http,
+        ws="websockets-sansio",
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="on",
+    )
+
+
+def print_banner(node: object, host: str, port: int) -> None:
+    from devnode.node import Node
+
+    assert isinstance(node, Node)
+    state = node.state
+    lines = ["", "TOS AI-mining devnode " + node.version, "", "Available accounts", "=================="]
+    for dev in state.dev:
+        balance = state.peek_account(dev.address).balance
+        lines.append(f"({dev.index}) {dev.address} ({rules.format_tos(balance)})")
+    lines += ["", "Private keys (hex ed25519 seeds)", "================================"]
+    lines += [f"({dev.index}) {dev.private_key}" for dev in state.dev]
+    lines += [
+        "",
+        f"Network account (5% share, fees, slashes): {NETWORK_ADDRESS}",
+        f"State: {node.config.state_file or 'in memory (--ephemeral)'}; topoheight {state.topoheight}; "
+        f"block time {node.config.block_time} s; signatures {'required' if node.config.require_signatures else 'optional'}",
+        "",
+        f"Listening on http://{host}:{port} (JSON-RPC at / and /json_rpc, REST at /ai/, events at ws://{host}:{port}/ai/ws)",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

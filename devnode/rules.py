@@ -1,0 +1,87 @@
+"""The numbers of the AI-mining rules, in one place (amounts in atomic units, 1 TOS = 10^8)."""
+
+from __future__ import annotations
+
+ATOMIC_PER_TOS = 10**8
+
+DIFFICULTIES = ("Beginner", "Intermediate", "Advanced", "Expert")
+
+REWARD_RANGES: dict[str, tuple[int, int]] = {
+    "Beginner": (5 * 10**9, 15 * 10**9),
+    "Intermediate": (15 * 10**9, 50 * 10**9),
+    "Advanced": (50 * 10**9, 200 * 10**9),
+    "Expert": (200 * 10**9, 500 * 10**9),
+}
+
+# Minimum reputation per action, by difficulty.
+MIN_REPUTATION: dict[str, dict[str, int]] = {
+    "publish": {"Beginner": 200, "Intermediate": 400, "Advanced": 600, "Expert": 800},
+    "submit": {"Beginner": 100, "Intermediate": 300, "Advanced": 500, "Expert": 700},
+    "validate": {"Beginner": 150, "Intermediate": 350, "Advanced": 550, "Expert": 750},
+}
+
+DEFAULT_DEADLINE_DAYS = {"Beginner": 1, "Intermediate": 3, "Advanced": 7, "Expert": 14}
+
+# The variants of a task type and the one detail each carries (the REST flat form uses these keys).
+TASK_TYPE_DETAILS = {
+    "CodeAnalysis": "language",
+    "SecurityAudit": "scope",
+    "DataAnalysis": "data_type",
+    "AlgorithmOptimization": "domain",
+    "LogicReasoning": "complexity",
+    "GeneralTask": "category",
+}
+
+VERIFICATION_TYPES = ("Automatic", "PeerReview", "ExpertReview")
+
+STATUS_PUBLISHED = "Published"
+STATUS_IN_PROGRESS = "InProgress"
+STATUS_UNDER_VALIDATION = "UnderValidation"
+STATUS_COMPLETED = "Completed"
+STATUS_EXPIRED = "Expired"
+STATUS_CANCELLED = "Cancelled"
+ACTIVE_STATUSES = (STATUS_PUBLISHED, STATUS_IN_PROGRESS, STATUS_UNDER_VALIDATION)
+OPEN_STATUSES = (STATUS_PUBLISHED, STATUS_IN_PROGRESS)  # still taking participants and submissions
+
+MIN_CONTENT_BYTES = 10
+MAX_DESCRIPTION_BYTES = 2048
+MAX_TITLE_BYTES = 256
+MAX_SOLUTION_BYTES = 64 * 1024
+MAX_PARTICIPANTS_LIMIT = 1000
+
+MIN_REGISTRATION_FEE = 10**9
+DEFAULT_QUALITY_THRESHOLD = 70
+STAKE_KEEP_SCORE = 40  # at or above: stake back in full
+SLASH_PERCENT = 30
+
+# Reward split, percent of the escrow.
+WINNER_PERCENT = 65
+OTHERS_PERCENT = 15
+VALIDATORS_PERCENT = 15
+NETWORK_PERCENT = 5
+
+REPUTATION_MIN = 0
+REPUTATION_MAX = 1000
+REPUTATION_START = 500
+REP_WINNER = 10
+REP_PASSING = 5
+REP_FAILING = -5
+REP_NO_SUBMISSION = -10
+REP_VALIDATOR_CLOSE = 3
+REP_VALIDATOR_FAR = -2
+VALIDATOR_CLOSE_POINTS = 15
+REP_PUBLISHER_COMPLETED = 5
+
+DEFAULT_RATE_LIMITS = {"publish": 10, "submit": 100, "validate": 500}
+RATE_WINDOW_SECONDS = 3600
+
+GENESIS_BALANCE = 10**14  # 1,000,000 TOS per dev account
+DEV_ACCOUNT_COUNT = 10
+
+
+def format_tos(atomic: int) -> str:
+    """An atomic amount as a TOS figure for messages: 5000000000 -> '50 TOS', 150000000 -> '1.5 TOS'."""
+    whole, fraction = divmod(atomic, ATOMIC_PER_TOS)
+    if not fraction:
+        return f"{whole:,} TOS"
+    return f"{whole:,}.{fraction:08d}".rstrip("0") + " TOS"

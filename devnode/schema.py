@@ -1,0 +1,282 @@
+"""Typed parameter schemas: the same objects validate requests and generate OpenRPC/OpenAPI.
+
+Type errors are -32602 with `data.field`; domain rules (lengths, ranges) are checked by the state machine
+and answer with their own codes. Because the documents are generated from these objects, the published
+contract cannot drift from what the node accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from devnode.crypto import AddressError, normalize_address
+from devnode.errors import invalid_params
+
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+_DIGITS_RE = re.compile(r"^[0-9]{1,40}$")
+
+
+def _where(path: str) -> str:
+    return path or "params"
+
+
+class Schema:
+    """A JSON value's expected shape: `parse` checks and converts, `json_schema` documents."""
+
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _doc(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass
+class Str(Schema):
+    description: str = ""
+    max_chars: int | None = None  # a guard against absurd inputs; byte rules live in the state machine
+
+    def parse(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise invalid_params(path, f"{_where(path)} must be a string")
+        if self.max_chars is not None and len(value) > self.max_chars:
+            raise invalid_params(
+                path, f"{_where(path)} is longer than {self.max_chars} characters", "max_length"
+            )
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        if self.max_chars is not None:
+            schema["maxLength"] = self.max_chars
+        return self._doc(schema)
+
+
+@dataclass
+class Int(Schema):
+    description: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def parse(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid_params(path, f"{_where(path)} must be an integer")
+        if self.minimum is not None and value < self.minimum:
+            raise invalid_params(
+                path, f"{_where(path)} must be at least {self.minimum}", "minimum", minimum=self.minimum
+            )
+        if self.maximum is not None and value > self.maximum:
+            raise invalid_params(
+                path, f"{_where(path)} must be at most {self.maximum}", "maximum", maximum=self.maximum
+            )
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return self._doc(schema)
+
+
+@dataclass
+class Number(Schema):
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise invalid_params(path, f"{_where(path)} must be a number")
+        return float(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"type": "number"})
+
+
+@dataclass
+class Amount(Schema):
+    """Atomic units as a decimal string or an integer, never negative."""
+
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> int:
+        if isinstance(value, bool):
+            raise invalid_params(path, f"{_where(path)} must be an amount (a decimal string or an integer)")
+        if isinstance(value, int):
+            if value < 0:
+                raise invalid_params(path, f"{_where(path)} cannot be negative", "amount")
+            return value
+        if isinstance(value, str) and _DIGITS_RE.match(value):
+            return int(value)
+        raise invalid_params(
+            path,
+            f"{_where(path)} must be an amount in atomic units (a decimal string or an integer)",
+            "amount",
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc(
+            {"oneOf": [{"type": "string", "pattern": "^[0-9]{1,40}$"}, {"type": "integer", "minimum": 0}]}
+        )
+
+
+@dataclass
+class Address(Schema):
+    description: str = "A bech32 address (HRP tst on the devnet)."
+    hrp: str = "tst"
+
+    def parse(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise invalid_params(path, f"{_where(path)} must be an address string")
+        try:
+            return normalize_address(value, self.hrp)
+        except AddressError as error:
+            raise invalid_params(path, f"{_where(path)} is not a valid address: {error}", "address") from None
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"type": "string", "pattern": f"^{self.hrp}1[02-9ac-hj-np-z]{{58}}$"})
+
+
+@dataclass
+class HashId(Schema):
+    description: str = "A blake3-256 id: 64 lowercase hex characters."
+
+    def parse(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not _HASH_RE.match(value.lower()):
+            raise invalid_params(path, f"{_where(path)} must be 64 hex characters", "hash")
+        return value.lower()
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"type": "string", "pattern": "^[0-9a-fA-F]{64}$"})
+
+
+@dataclass
+class Enum(Schema):
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> str:
+        if value not in self.values or not isinstance(value, str):
+            raise invalid_params(
+                path,
+                f"{_where(path)} must be one of {', '.join(self.values)}",
+                "enum",
+                allowed=list(self.values),
+            )
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"type": "string", "enum": list(self.values)})
+
+
+@dataclass
+class Json(Schema):
+    """Any JSON value, kept as it is."""
+
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> Any:
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({})
+
+
+@dataclass
+class ListOf(Schema):
+    item: Schema = field(default_factory=Json)
+    description: str = ""
+    max_items: int = 1000
+
+    def parse(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise invalid_params(path, f"{_where(path)} must be an array")
+        if len(value) > self.max_items:
+            raise invalid_params(path, f"{_where(path)} has more than {self.max_items} items", "max_items")
+        return [self.item.parse(item, f"{path}[{index}]") for index, item in enumerate(value)]
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"type": "array", "items": self.item.json_schema(), "maxItems": self.max_items})
+
+
+@dataclass
+class Nullable(Schema):
+    inner: Schema = field(default_factory=Json)
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> Any:
+        return None if value is None else self.inner.parse(value, path)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc({"oneOf": [self.inner.json_schema(), {"type": "null"}]})
+
+
+@dataclass
+class Prop:
+    """One named member of an object."""
+
+    name: str
+    schema: Schema
+    required: bool = False
+
+
+@dataclass
+class Obj(Schema):
+    """A JSON object with known members; unknown members are refused so typos do not pass silently."""
+
+    props: list[Prop] = field(default_factory=list)
+    description: str = ""
+    additional: bool = False
+
+    def parse(self, value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise invalid_params(path, f"{_where(path)} must be an object")
+        known = {prop.name: prop for prop in self.props}
+        if not self.additional:
+            for name in value:
+                if name not in known:
+                    field_path = f"{path}.{name}" if path else name
+                    raise invalid_params(field_path, f"unknown field '{field_path}'", "unknown_field")
+        parsed: dict[str, Any] = dict(value) if self.additional else {}
+        for prop in self.props:
+            field_path = f"{path}.{prop.name}" if path else prop.name
+            if prop.name in value and value[prop.name] is not None:
+                parsed[prop.name] = prop.schema.parse(value[prop.name], field_path)
+            elif prop.required:
+                raise invalid_params(field_path, f"{field_path} is required", "required")
+        return parsed
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {prop.name: prop.schema.json_schema() for prop in self.props},
+            "additionalProperties": self.additional,
+        }
+        required = [prop.name for prop in self.props if prop.required]
+        if required:
+            schema["required"] = required
+        return self._doc(schema)
+
+
+@dataclass
+class Custom(Schema):
+    """A shape too irregular for the classes above: its own parser and its own JSON Schema."""
+
+    parser: Callable[[Any, str], Any] = field(default=lambda value, path: value)
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def parse(self, value: Any, path: str) -> Any:
+        return self.parser(value, path)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._doc(dict(self.schema))
