@@ -6,9 +6,13 @@ from pathlib import Path
 
 import dj_database_url
 import django
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from tosweb.env import envbool, envint, envlist, envstr, envurl, secret_from_file
+
+# Lets the code subscript Django's generic classes (QuerySet[Task], ModelForm[Profile]) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(envstr("TOS_RUN_DIR", str(BASE_DIR / ".run")))
@@ -42,9 +46,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "dashboard",
 ]
-if django.VERSION < (6, 0):
-    # Django 6 has {% partialdef %} built in; on 5.2 the package that became it provides the same tags.
-    INSTALLED_APPS.insert(INSTALLED_APPS.index("channels"), "template_partials")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -71,10 +72,17 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.dashboard",
             ],
         },
     },
 ]
+
+if django.VERSION < (6, 0):
+    # Django 6 has {% partialdef %} and "template.html#partial" built in; on 5.2 the package that became
+    # them provides the same tag (as a builtin, so templates need no {% load %}) and loader.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("channels"), "template_partials")
+    TEMPLATES[0]["OPTIONS"]["builtins"] = ["template_partials.templatetags.partials"]  # type: ignore[index]
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -163,6 +171,11 @@ CELERY_TIMEZONE = TIME_ZONE
 TOS_NODE_URL = envurl("TOS_NODE_URL", "http://127.0.0.1:8545", schemes=("http", "https"))
 TOS_NODE_TIMEOUT = envint("TOS_NODE_TIMEOUT", 10, minimum=1)
 TOS_DECIMALS = envint("TOS_DECIMALS", 8, minimum=0)
+# On a devnet, a newly generated account is funded from the faucet with this many atomic units
+# (10,000 TOS by default); 0 turns it off. Production nodes have no faucet.
+TOS_DEV_FAUCET_AMOUNT = envint("TOS_DEV_FAUCET_AMOUNT", 0 if PRODUCTION else 10_000 * 10**8, minimum=0)
+# Miners register on the node with this fee (atomic units; the node's minimum is 1 TOS).
+TOS_MINER_REGISTRATION_FEE = envint("TOS_MINER_REGISTRATION_FEE", 10**8 * 10, minimum=10**9)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token is put in hx-headers on <body>.

@@ -1,4 +1,4 @@
-"""Views of the dashboard."""
+"""The health probe and the starting page."""
 
 from __future__ import annotations
 

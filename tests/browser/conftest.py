@@ -22,12 +22,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup: None) -> Iterator[Browser]:
-    """One Chromium for the session, started after the test database exists.
+    """One Chromium per test module, started after the test database exists.
 
-    Playwright's sync API keeps an event loop running in this thread while it is open; the ORM calls of
-    browser tests are still synchronous, so Django's async-safety check is lifted while it runs."""
+    Playwright's sync API keeps an event loop running in this thread while it is open: the ORM calls of
+    browser tests are still synchronous, so Django's async-safety check is lifted while it runs, and it
+    is closed at the end of the module so that the async tests of other modules get their own loop."""
     if not shutil.which("chromium"):
         pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:

@@ -44,7 +44,7 @@ class DevnodeProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ai/ws"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         args = [sys.executable, "-m", "devnode", "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--block-time", str(self.block_time)]
         args += ["--state-file", str(self.state_file)] if self.state_file else ["--ephemeral"]

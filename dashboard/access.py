@@ -1,0 +1,24 @@
+"""Lookups on behalf of a user: anything that is not theirs is a 404, never a 403 that confirms it exists."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404
+
+from dashboard.models import NodeAccount, Task
+
+
+def node_account_of(user: AbstractBaseUser | AnonymousUser) -> NodeAccount | None:
+    """The node account the user acts with, if they linked one."""
+    if not user.is_authenticated:
+        return None
+    return NodeAccount.objects.filter(user_id=user.pk).first()
+
+
+def get_task_for_publisher(user: AbstractBaseUser | AnonymousUser, task_id: str) -> tuple[NodeAccount, Task]:
+    """The user's account and a task it published; 404 for anyone else's task or an unknown one."""
+    account = node_account_of(user)
+    task = Task.objects.filter(task_id=task_id, publisher=account.address).first() if account else None
+    if account is None or task is None:
+        raise Http404("No such task among yours.")
+    return account, task

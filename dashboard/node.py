@@ -1,0 +1,129 @@
+"""The tos_ai client, adapted to settings: one place builds clients and turns node errors into words."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+from dashboard.crypto import decrypt_secret
+from dashboard.models import NodeAccount
+from tos_ai import (
+    Client,
+    NodeConnectionError,
+    NodeError,
+    NodeRPCError,
+    NodeTimeoutError,
+    NonceMismatch,
+    RetryPolicy,
+    Timeouts,
+    Wallet,
+)
+
+logger = logging.getLogger(__name__)
+
+NODE_UNAVAILABLE = "The node is unavailable, try again in a moment."
+
+
+def wallet_for(account: NodeAccount) -> Wallet:
+    """The signing wallet of a stored account (decrypted only in memory, only on the server)."""
+    return Wallet.from_private_key(decrypt_secret(account.encrypted_private_key))
+
+
+def client(account: NodeAccount | None = None, *, quick: bool = False) -> Client:
+    """A blocking client for the configured node; it signs with `account`'s key when one is given.
+
+    `quick` is for reads that only refresh what a page shows from the cache: one try, a short read
+    timeout, so a slow node delays the page by seconds at most.
+    """
+    read = min(3.0, float(settings.TOS_NODE_TIMEOUT)) if quick else float(settings.TOS_NODE_TIMEOUT)
+    return Client(
+        settings.TOS_NODE_URL,
+        wallet_for(account) if account else None,
+        timeouts=Timeouts(connect=2.0, read=read, write=5.0, pool=2.0),
+        # A page waits for the node at most a few seconds: two quick tries for reads, none for writes.
+        retry=RetryPolicy(attempts=1)
+        if quick
+        else RetryPolicy(attempts=2, base_delay=0.2, max_delay=0.5, max_retry_after=1.0),
+    )
+
+
+@dataclass(frozen=True)
+class NodeProblem:
+    """A node error said in words, with the form field it concerns when the node named one."""
+
+    message: str
+    field: str | None = None
+    unavailable: bool = False
+
+
+def describe(error: NodeError) -> NodeProblem:
+    """Words a person understands for a node error."""
+    if isinstance(error, NodeConnectionError | NodeTimeoutError):
+        return NodeProblem(NODE_UNAVAILABLE, unavailable=True)
+    if isinstance(error, NonceMismatch):
+        return NodeProblem("Your node account was busy with another request; try again.")
+    if isinstance(error, NodeRPCError):
+        return NodeProblem(error.message, error.field)
+    return NodeProblem(
+        f"The node gave an answer the dashboard does not understand ({error}).", unavailable=True
+    )
+
+
+@contextlib.contextmanager
+def account_lock(address: str, timeout: float = 30.0) -> Iterator[None]:
+    """Serialize writes of one account across web and worker processes, so nonces never collide.
+
+    Without Redis the write goes ahead unlocked: a collision then costs one "try again", not an outage.
+    """
+    client_ = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    lock = client_.lock(f"tosweb:account-lock:{address}", timeout=timeout, blocking_timeout=timeout)
+    acquired = False
+    try:
+        acquired = bool(lock.acquire())
+    except redis.RedisError:
+        logger.warning("account lock for %s skipped: Redis is unavailable", address)
+    try:
+        yield
+    finally:
+        if acquired:
+            with contextlib.suppress(redis.RedisError):
+                lock.release()
+        client_.close()
+
+
+@dataclass
+class _Status:
+    ok: bool = True
+    checked_at: float = 0.0
+
+
+_node_status = _Status()
+STATUS_TTL = 5.0
+
+
+def node_is_up() -> bool:
+    """Whether the node answered recently (probed at most every few seconds per process)."""
+    now = time.monotonic()
+    if now - _node_status.checked_at > STATUS_TTL:
+        _node_status.checked_at = now
+        try:
+            with Client(
+                settings.TOS_NODE_URL, timeouts=Timeouts(connect=1.0, read=2.0), retry=RetryPolicy(attempts=1)
+            ) as probe:
+                probe.rpc_call("get_version")
+            _node_status.ok = True
+        except NodeError:
+            _node_status.ok = False
+    return _node_status.ok
+
+
+def mark_node_down() -> None:
+    """Record that a call just failed, so the next page shows the banner without waiting for a probe."""
+    _node_status.ok = False
+    _node_status.checked_at = time.monotonic()

@@ -1,0 +1,88 @@
+"""The user's node account: link one (generate or import), see its balance, copy or scan its address."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import node, ratelimit, services
+from dashboard.forms import ImportKeyForm
+from dashboard.http import HtmxHttpRequest
+from dashboard.models import NodeAccount
+from tos_ai import NodeError
+
+
+def _account(request: HttpRequest) -> NodeAccount | None:
+    assert request.user.is_authenticated
+    return NodeAccount.objects.for_user(request.user).first()
+
+
+@login_required
+@require_GET
+def wallet(request: HtmxHttpRequest) -> HttpResponse:
+    """The account's address, balance, locked stake and escrow; or the ways to link one."""
+    account = _account(request)
+    overview, problem = None, None
+    if account:
+        try:
+            overview = services.account_overview(account)
+        except NodeError as exc:
+            problem = node.describe(exc)
+    context = {"account": account, "overview": overview, "problem": problem, "import_form": ImportKeyForm()}
+    template = "dashboard/wallet.html#balance" if request.htmx else "dashboard/wallet.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+@ratelimit.limit_writes
+def generate(request: HttpRequest) -> HttpResponse:
+    """Generate a new key for the user (funded from the faucet on a devnet)."""
+    assert request.user.is_authenticated
+    try:
+        account = services.link_generated_account(request.user)
+    except services.AccountAlreadyLinked:
+        messages.error(request, "You already have a node account.")
+    except NodeError as exc:
+        messages.error(
+            request, f"Your key was created, but the node could not fund it: {node.describe(exc).message}"
+        )
+    else:
+        messages.success(request, f"New node account {account.address} created.")
+    return redirect("wallet")
+
+
+@login_required
+@require_http_methods(["POST"])
+@ratelimit.limit_writes
+def import_key(request: HttpRequest) -> HttpResponse:
+    """Link an existing account from its private key."""
+    assert request.user.is_authenticated
+    form = ImportKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            account = services.link_imported_account(request.user, form.cleaned_data["private_key"])
+        except services.AccountAlreadyLinked:
+            form.add_error(None, "You already have a node account.")
+        except services.AddressTaken:
+            form.add_error("private_key", "This account is already linked to another user.")
+        else:
+            messages.success(request, f"Node account {account.address} linked.")
+            return redirect("wallet")
+    context = {"account": _account(request), "overview": None, "problem": None, "import_form": form}
+    return render(request, "dashboard/wallet.html", context, status=400)
+
+
+@login_required
+@require_GET
+def qr_code(request: HttpRequest) -> HttpResponse:
+    """The account's address as a QR code (SVG)."""
+    account = _account(request)
+    if account is None:
+        raise Http404("no node account")
+    svg = segno.make(account.address, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return HttpResponse(svg, content_type="image/svg+xml")
