@@ -1,4 +1,4 @@
-"""The devnet's state machine: accounts, tasks, the lifecycle, the money and reputation rules.
+"""The devnet's state machine: accounts, tasks and the writes that change them.
 
 Everything lives in memory; reads never touch disk. Each operation marks the records it changed and
 queues its events; `devnode.node.Node` writes those in one SQLite transaction before replying, and on an
@@ -13,10 +13,9 @@ Decisions where the spec is silent (documented in docs/node-api.md):
   task is InProgress or UnderValidation and the submission is short of its `required_reviewers`.
 - A validation that leaves every submission fully validated completes the task in the same write when the
   task is UnderValidation, or when every place is taken and every participant has submitted.
-- Registration fees, the 5 % share and slashes go to the network account; each credit (also a slash's)
-  is announced as `reward_distributed` (a slash's with `reward_type` "network" and `reason` "slash").
-- Validators' 15 % is split equally per validation and paid as one credit per validator.
 - Nonces count signed requests only; unsigned dev-account writes leave them alone.
+
+The lifecycle (expiry, completion), the payout and the reputation rules live in `devnode.lifecycle`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from devnode import rules
+from devnode import lifecycle, rules
 from devnode.crypto import address_from_public_key, blake3_hex, canonical_json, derive_dev_key
 from devnode.errors import (
     ALREADY_DONE,
@@ -38,12 +37,11 @@ from devnode.errors import (
     UNKNOWN_ENTITY,
     RpcError,
 )
-from devnode.models import Account, Credit, Participation, Submission, Task, Validation
+from devnode.lifecycle import NETWORK_ADDRESS
+from devnode.models import Account, Participation, Submission, Task, Validation
 from devnode.ratelimit import RateLimiter
 from devnode.rules import format_tos
 from devnode.task_spec import build_task_spec, check_text
-
-NETWORK_ADDRESS = address_from_public_key(bytes(32))  # nobody holds its key: a sink, like a burn address
 
 
 @dataclass
@@ -210,45 +208,6 @@ class State:
     def _new_id(self, kind: str, **parts: Any) -> str:
         return blake3_hex(canonical_json({"kind": kind, "chain": self.meta["chain_id"], **parts}))
 
-    def _credit(self, task: Task | None, recipient: str, amount: int, reward_type: str, **extra: Any) -> None:
-        if amount <= 0:
-            return
-        account = self._account(recipient)
-        account.balance += amount
-        if reward_type in ("winner", "participant", "validator"):
-            account.total_earnings += amount
-            self._set_meta("total_rewards_distributed", int(self.meta["total_rewards_distributed"]) + amount)
-        if task is not None:
-            task.rewards.append(Credit(recipient, amount, reward_type))
-        self._emit(
-            "reward_distributed",
-            {
-                "task_id": task.task_id if task else None,
-                "recipient": recipient,
-                "amount": str(amount),
-                "reward_type": reward_type,
-                **extra,
-            },
-        )
-
-    def _change_reputation(self, address: str, delta: int, reason: str, task: Task) -> None:
-        account = self._account(address)
-        old = account.reputation
-        new = min(rules.REPUTATION_MAX, max(rules.REPUTATION_MIN, old + delta))
-        account.reputation = new
-        if new != old:
-            self._emit(
-                "reputation_changed",
-                {
-                    "address": address,
-                    "old": old,
-                    "new": new,
-                    "delta": new - old,
-                    "reason": reason,
-                    "task_id": task.task_id,
-                },
-            )
-
     def _set_status(self, task: Task, status: str) -> None:
         old = task.status
         task.status = status
@@ -386,7 +345,7 @@ class State:
         account.registration_fee = fee
         account.specializations = list(config.get("specializations", []))
         account.last_active = now
-        self._credit(None, NETWORK_ADDRESS, fee, "network", reason="registration_fee", payer=caller)
+        lifecycle.credit(self, None, NETWORK_ADDRESS, fee, "network", reason="registration_fee", payer=caller)
         self._emit(
             "miner_registered",
             {
@@ -604,12 +563,7 @@ class State:
                 "consensus_progress": progress,
             },
         )
-        all_validated = all(len(item.validations) >= task.required_reviewers for item in task.submissions)
-        everyone_done = len(task.participants) >= task.max_participants and all(
-            participation.submission_id is not None for participation in task.participants
-        )
-        if all_validated and (task.status == rules.STATUS_UNDER_VALIDATION or everyone_done):
-            self._complete(task)
+        lifecycle.complete_if_done(self, task)
         return {"validation_id": validation.validation_id, "consensus_progress": progress}
 
     def cancel_task(self, caller: str, task_id: str) -> dict[str, Any]:
@@ -627,7 +581,7 @@ class State:
         refund = task.escrow
         task.escrow = 0
         self._set_status(task, rules.STATUS_CANCELLED)
-        self._credit(task, task.publisher, refund, "refund")
+        lifecycle.credit(self, task, task.publisher, refund, "refund")
         self._emit("task_cancelled", {"task_id": task_id, "publisher": caller, "refunded": str(refund)})
         return {"task_id": task_id, "status": "cancelled", "refunded": str(refund)}
 
@@ -646,162 +600,11 @@ class State:
         self._set_meta("time_offset", int(self.meta["time_offset"]) + seconds)
         return self.now()
 
-    # ----- blocks and the lifecycle -------------------------------------------------------------------
+    # ----- blocks --------------------------------------------------------------------------------------
 
     def mine_block(self) -> None:
         """One block: the height grows and every deadline and validation window is checked."""
-        self._set_meta("topoheight", self.topoheight + 1)
-        now = self.now()
-        for task_id in sorted(self.active_ids, key=lambda item: self.tasks[item].number):
-            task = self.tasks[task_id]
-            if task.status in rules.OPEN_STATUSES and now >= task.deadline:
-                if task.submissions:
-                    self._set_status(task, rules.STATUS_UNDER_VALIDATION)
-                else:
-                    self._expire(task)
-                    continue
-            if task.status == rules.STATUS_UNDER_VALIDATION:
-                all_validated = all(
-                    len(item.validations) >= task.required_reviewers for item in task.submissions
-                )
-                if all_validated or now >= task.deadline + self.config.validation_window:
-                    self._complete(task)
-
-    def _expire(self, task: Task) -> None:
-        refund = task.escrow
-        task.escrow = 0
-        self._set_status(task, rules.STATUS_EXPIRED)
-        self._credit(task, task.publisher, refund, "refund")
-        for participation in task.participants:
-            self._settle_stake(task, participation, keep=False)
-            self._change_reputation(participation.miner, rules.REP_NO_SUBMISSION, "no_submission", task)
-        self._emit("task_expired", {"task_id": task.task_id, "refunded": str(refund)})
-
-    def _settle_stake(self, task: Task, participation: Participation, *, keep: bool) -> None:
-        stake = participation.stake_locked
-        participation.stake_locked = 0
-        account = self._account(participation.miner)
-        account.current_stake -= stake
-        returned = stake
-        if not keep:
-            slashed = stake * rules.SLASH_PERCENT // 100
-            returned = stake - slashed
-            participation.outcome = "slashed"
-            self._emit(
-                "stake_slashed",
-                {
-                    "task_id": task.task_id,
-                    "miner": participation.miner,
-                    "amount": str(slashed),
-                    "stake_amount": str(stake),
-                },
-            )
-            self._credit(task, NETWORK_ADDRESS, slashed, "network", reason="slash", miner=participation.miner)
-        else:
-            participation.outcome = "returned"
-        self._credit(task, participation.miner, returned, "stake_return")
-
-    def _complete(self, task: Task) -> None:
-        """Score, pay and settle a task; every remainder goes back to the publisher."""
-        now = self.now()
-        for submission in task.submissions:
-            scores = [validation.score for validation in submission.validations]
-            submission.final_score = sum(scores) // len(scores) if scores else None
-        passing = [
-            submission
-            for submission in task.submissions
-            if submission.final_score is not None and submission.final_score >= task.quality_threshold
-        ]
-        winner: Submission | None = None
-        for submission in passing:  # submissions are in arrival order, so `>` keeps the earlier on a tie
-            if winner is None or (submission.final_score or 0) > (winner.final_score or 0):
-                winner = submission
-        pool = task.escrow
-        task.escrow = 0
-        winner_pool = pool * rules.WINNER_PERCENT // 100
-        others_pool = pool * rules.OTHERS_PERCENT // 100
-        validators_pool = pool * rules.VALIDATORS_PERCENT // 100
-        network_pool = pool * rules.NETWORK_PERCENT // 100
-        refund = pool - winner_pool - others_pool - validators_pool - network_pool
-
-        if winner is not None:
-            self._credit(task, winner.submitter, winner_pool, "winner", submission_id=winner.submission_id)
-        else:
-            refund += winner_pool
-
-        others = [submission for submission in passing if submission is not winner]
-        total_score = sum(submission.final_score or 0 for submission in others)
-        if total_score > 0:
-            paid = 0
-            for submission in others:
-                share = others_pool * (submission.final_score or 0) // total_score
-                paid += share
-                self._credit(
-                    task, submission.submitter, share, "participant", submission_id=submission.submission_id
-                )
-            refund += others_pool - paid
-        else:
-            refund += others_pool
-
-        validations = [validation for submission in task.submissions for validation in submission.validations]
-        if validations:
-            per_validation = validators_pool // len(validations)
-            per_validator: dict[str, int] = {}
-            for validation in validations:
-                per_validator[validation.validator] = (
-                    per_validator.get(validation.validator, 0) + per_validation
-                )
-            for validator, amount in per_validator.items():
-                self._credit(task, validator, amount, "validator")
-            refund += validators_pool - per_validation * len(validations)
-        else:
-            refund += validators_pool
-
-        self._credit(task, NETWORK_ADDRESS, network_pool, "network")
-        self._credit(task, task.publisher, refund, "refund")
-
-        by_id = {submission.submission_id: submission for submission in task.submissions}
-        for participation in task.participants:
-            entry = by_id.get(participation.submission_id or "")
-            if entry is None:
-                self._settle_stake(task, participation, keep=False)
-                self._change_reputation(participation.miner, rules.REP_NO_SUBMISSION, "no_submission", task)
-                continue
-            submission = entry
-            score = submission.final_score
-            self._settle_stake(task, participation, keep=score is None or score >= rules.STAKE_KEEP_SCORE)
-            if score is None:
-                continue
-            if submission is winner:
-                self._account(submission.submitter).wins += 1
-                self._change_reputation(submission.submitter, rules.REP_WINNER, "winner", task)
-            elif score >= task.quality_threshold:
-                self._change_reputation(submission.submitter, rules.REP_PASSING, "passing_submission", task)
-            else:
-                self._change_reputation(submission.submitter, rules.REP_FAILING, "failing_submission", task)
-        for submission in task.submissions:
-            if submission.final_score is None:
-                continue
-            for validation in submission.validations:
-                close = abs(validation.score - submission.final_score) <= rules.VALIDATOR_CLOSE_POINTS
-                delta = rules.REP_VALIDATOR_CLOSE if close else rules.REP_VALIDATOR_FAR
-                self._change_reputation(validation.validator, delta, "validation_accuracy", task)
-        self._change_reputation(task.publisher, rules.REP_PUBLISHER_COMPLETED, "task_completed", task)
-
-        task.completed_at = now
-        self._set_meta("completed_tasks", int(self.meta["completed_tasks"]) + 1)
-        self._set_meta("completion_time_sum", int(self.meta["completion_time_sum"]) + now - task.created_at)
-        self._set_status(task, rules.STATUS_COMPLETED)
-        self._emit(
-            "task_completed",
-            {
-                "task_id": task.task_id,
-                "winner": winner.submitter if winner else None,
-                "winning_submission_id": winner.submission_id if winner else None,
-                "final_scores": {item.submission_id: item.final_score for item in task.submissions},
-                "rewards": [credit.to_api() for credit in task.rewards],
-            },
-        )
+        lifecycle.run_block(self)
 
     # ----- reads --------------------------------------------------------------------------------------
 
