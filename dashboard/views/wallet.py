@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -84,5 +86,9 @@ def qr_code(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     if account is None:
         raise Http404("no node account")
-    svg = segno.make(account.address, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()
+    # A standalone file (with its xmlns), not inline markup: browsers only draw it in <img> that way.
+    segno.make(account.address, error="m").save(
+        svg, kind="svg", scale=5, dark="#000", light="#fff", xmldecl=False
+    )
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")

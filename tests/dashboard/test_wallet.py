@@ -91,6 +91,7 @@ def test_the_qr_code_is_an_svg_of_the_users_own_address(
     assert reply.status_code == 200
     assert reply["Content-Type"] == "image/svg+xml"
     assert reply.content.startswith(b"<svg")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in reply.content
 
 
 def test_the_wallet_page_needs_a_login(client: Client) -> None:
