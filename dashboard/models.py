@@ -169,3 +169,54 @@ class PublishRequest(models.Model):
 
     def __str__(self) -> str:
         return f"publish {self.token} ({self.state})"
+
+
+class NodeEvent(models.Model):
+    """One event of the node's log, stored once (unique seq) by the relay or a catch-up."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    name = models.CharField(max_length=40, db_index=True)
+    topoheight = models.PositiveBigIntegerField()
+    timestamp = models.DateTimeField(db_index=True)
+    data = models.JSONField(default=dict)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.name}"
+
+
+class CreditQuerySet(models.QuerySet["Credit"]):
+    def to_address(self, address: str) -> CreditQuerySet:
+        return self.filter(recipient=address)
+
+
+class Credit(models.Model):
+    """One credit the node paid (a `reward_distributed` event), kept for earnings, charts and CSV."""
+
+    class RewardType(models.TextChoices):
+        WINNER = "winner"
+        PARTICIPANT = "participant"
+        VALIDATOR = "validator"
+        NETWORK = "network"
+        REFUND = "refund"
+        STAKE_RETURN = "stake_return"
+
+    event = models.OneToOneField(NodeEvent, on_delete=models.CASCADE, related_name="credit")
+    recipient = models.CharField(max_length=100, db_index=True)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    amount = models.PositiveBigIntegerField()
+    reward_type = models.CharField(max_length=20, choices=RewardType.choices, db_index=True)
+    reason = models.CharField(max_length=40, blank=True)
+    paid_at = models.DateTimeField(db_index=True)
+
+    objects = CreditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("paid_at", "event_id")
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.recipient} ({self.reward_type})"
