@@ -5,42 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0001_initial'),
+        ("dashboard", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NodeEvent',
+            name="NodeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('name', models.CharField(db_index=True, max_length=40)),
-                ('topoheight', models.PositiveBigIntegerField()),
-                ('timestamp', models.DateTimeField(db_index=True)),
-                ('data', models.JSONField(default=dict)),
-                ('task_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("name", models.CharField(db_index=True, max_length=40)),
+                ("topoheight", models.PositiveBigIntegerField()),
+                ("timestamp", models.DateTimeField(db_index=True)),
+                ("data", models.JSONField(default=dict)),
+                ("task_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ('seq',),
+                "ordering": ("seq",),
             },
         ),
         migrations.CreateModel(
-            name='Credit',
+            name="Credit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(db_index=True, max_length=100)),
-                ('task_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('amount', models.PositiveBigIntegerField()),
-                ('reward_type', models.CharField(choices=[('winner', 'Winner'), ('participant', 'Participant'), ('validator', 'Validator'), ('network', 'Network'), ('refund', 'Refund'), ('stake_return', 'Stake Return')], db_index=True, max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=40)),
-                ('paid_at', models.DateTimeField(db_index=True)),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='credit', to='dashboard.nodeevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient", models.CharField(db_index=True, max_length=100)),
+                ("task_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("amount", models.PositiveBigIntegerField()),
+                (
+                    "reward_type",
+                    models.CharField(
+                        choices=[
+                            ("winner", "Winner"),
+                            ("participant", "Participant"),
+                            ("validator", "Validator"),
+                            ("network", "Network"),
+                            ("refund", "Refund"),
+                            ("stake_return", "Stake Return"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=40)),
+                ("paid_at", models.DateTimeField(db_index=True)),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credit",
+                        to="dashboard.nodeevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('paid_at', 'event_id'),
+                "ordering": ("paid_at", "event_id"),
             },
         ),
     ]
