@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from dashboard import services
+from dashboard import node, services
 from dashboard.models import NodeAccount
 from tests.support.devnode import DevnodeProcess, free_port
 
@@ -35,7 +35,7 @@ def test_generating_an_account_funds_it_registers_it_and_never_shows_the_key(
     balance = int(use_devnode.rpc("get_balance", {"address": account.address})["balance"])  # type: ignore[index]
     assert balance == settings.TOS_DEV_FAUCET_AMOUNT - settings.TOS_MINER_REGISTRATION_FEE
 
-    private_key = services.node.wallet_for(account).private_key_hex
+    private_key = node.wallet_for(account).private_key_hex
     assert private_key not in account.encrypted_private_key
     html = client.get("/wallet/").content.decode()
     assert account.address in html
