@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from dashboard import node
 from dashboard.models import Credit, NodeEvent
 
 
@@ -68,3 +70,33 @@ def record_events(events: Iterable[Mapping[str, Any]]) -> list[NodeEvent]:
     ]
     Credit.objects.bulk_create(credits)
     return stored
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What a catch-up stored, and whether the node had already dropped events we never saw."""
+
+    new_events: list[NodeEvent]
+    gap: bool
+
+
+def catch_up(page_size: int = 500) -> CatchUp:
+    """Store every event after the last stored one, read through `ai_get_events` (the HTTP path).
+
+    `gap` is true when the node no longer keeps some events after our last seq (resync_required):
+    what they changed must then be refreshed from the node's current state by the caller.
+    """
+    new_events: list[NodeEvent] = []
+    gap = False
+    with node.client() as reader:
+        since = last_stored_seq()
+        while True:
+            page = reader.get_events(since_seq=since, limit=page_size)
+            if page.oldest_seq > since + 1:
+                gap = True
+            if not page.events:
+                return CatchUp(new_events, gap)
+            new_events += record_events([event.raw for event in page.events])
+            since = max(since, max(int(event.seq) for event in page.events))
+            if since >= page.head_seq:
+                return CatchUp(new_events, gap)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.events import last_stored_seq, record_events
+from dashboard.events import catch_up, last_stored_seq, record_events
 from dashboard.models import Credit, NodeEvent
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,26 @@ def test_a_reward_event_becomes_one_credit_with_its_exact_amount() -> None:
 def test_nothing_stored_means_the_last_seq_is_zero() -> None:
     assert last_stored_seq() == 0
     assert record_events([]) == []
+
+
+@pytest.mark.usefixtures("use_redis")
+def test_catch_up_stores_every_node_event_once(use_devnode) -> None:  # type: ignore[no-untyped-def]
+    accounts = use_devnode.rpc("dev_accounts")
+    for index in range(3):
+        use_devnode.rpc(
+            "ai_publish_task",
+            {
+                "task_data": {
+                    "title": f"Catch-up task number {index}",
+                    "task_type": "GeneralTask",
+                    "reward_amount": "6000000000",
+                },
+                "from": accounts[0]["address"],
+            },
+        )
+    head = use_devnode.rpc("ai_get_events", {"since_seq": 0})["head_seq"]
+    first = catch_up(page_size=2)
+    assert [e.seq for e in first.new_events] == list(range(1, head + 1))
+    assert first.gap is False
+    assert catch_up().new_events == []
+    assert NodeEvent.objects.filter(name="task_published").count() >= 3
