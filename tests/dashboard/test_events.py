@@ -4,6 +4,7 @@ import pytest
 
 from dashboard.events import catch_up, last_stored_seq, record_events
 from dashboard.models import Credit, NodeEvent
+from tests.support.devnode import DevnodeProcess
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_nothing_stored_means_the_last_seq_is_zero() -> None:
 
 
 @pytest.mark.usefixtures("use_redis")
-def test_catch_up_stores_every_node_event_once(use_devnode) -> None:  # type: ignore[no-untyped-def]
+def test_catch_up_stores_every_node_event_once(use_devnode: DevnodeProcess) -> None:
     accounts = use_devnode.rpc("dev_accounts")
     for index in range(3):
         use_devnode.rpc(
