@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dashboard.events import catch_up, last_stored_seq, record_events
@@ -73,7 +75,7 @@ def test_nothing_stored_means_the_last_seq_is_zero() -> None:
 
 @pytest.mark.usefixtures("use_redis")
 def test_catch_up_stores_every_node_event_once(use_devnode: DevnodeProcess) -> None:
-    accounts = use_devnode.rpc("dev_accounts")
+    accounts: Any = use_devnode.rpc("dev_accounts")
     for index in range(3):
         use_devnode.rpc(
             "ai_publish_task",
@@ -86,7 +88,8 @@ def test_catch_up_stores_every_node_event_once(use_devnode: DevnodeProcess) -> N
                 "from": accounts[0]["address"],
             },
         )
-    head = use_devnode.rpc("ai_get_events", {"since_seq": 0})["head_seq"]
+    events: Any = use_devnode.rpc("ai_get_events", {"since_seq": 0})
+    head = events["head_seq"]
     first = catch_up(page_size=2)
     assert [e.seq for e in first.new_events] == list(range(1, head + 1))
     assert first.gap is False
