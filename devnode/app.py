@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,7 +41,12 @@ MAX_BATCH = 1000
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # orjson is ~10x faster on task lists and writes the same compact UTF-8; it refuses integers beyond
+    # 64 bits (a client may send one as a request id), which the standard library then encodes.
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _error_reply(request_id: Any, error: RpcError) -> dict[str, Any]:

@@ -11,6 +11,7 @@ Nothing here knows about the node's state, so the client package (`tos_ai/`) can
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -116,8 +117,10 @@ def public_key_from_address(address: str, hrp: str = DEVNET_HRP) -> bytes:
     return payload
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_address(address: str, hrp: str = DEVNET_HRP) -> str:
-    """The canonical (lowercase) spelling of a valid address."""
+    """The canonical (lowercase) spelling of a valid address (cached: checking bech32 in Python is slow,
+    and the same few addresses come back on every request; invalid ones raise and are not cached)."""
     return address_from_public_key(public_key_from_address(address, hrp), hrp)
 
 

@@ -158,6 +158,12 @@ def test_malformed_input_never_gives_a_500_nor_changes_state(
     assert snapshot(node) == before
 
 
+def test_a_request_id_beyond_64_bits_is_echoed_exactly(node: DevnodeProcess) -> None:
+    reply = post(node, {"jsonrpc": "2.0", "id": 2**70, "method": "get_version"})
+    assert reply.status_code == 200
+    assert reply.json() == {"jsonrpc": "2.0", "id": 2**70, "result": "devnode/0.1.0"}
+
+
 def test_a_huge_body_is_refused_with_a_clear_error(node: DevnodeProcess) -> None:
     before = snapshot(node)
     huge = json.dumps(
