@@ -1,0 +1,66 @@
+"""A local stand-in for a paid AI service: OpenAI-compatible chat completions and Anthropic Messages.
+
+A real HTTP server on loopback (the solver's whole HTTP path runs), answering from a script the test sets.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class FakeAI:
+    """What the fake answers and what it was asked."""
+
+    url: str = ""
+    answer: str = "Here is the answer.\n```python\nprint('solved')\n```"
+    failures: list[int] = field(default_factory=list)  # HTTP statuses to answer first, one per request
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def run_fake_ai() -> Iterator[FakeAI]:
+    fake = FakeAI()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", 0))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            if fake.failures:
+                self._reply(fake.failures.pop(0), {"error": {"message": "scripted failure"}})
+            elif self.path.endswith("/chat/completions"):
+                self._reply(
+                    200, {"choices": [{"index": 0, "message": {"role": "assistant", "content": fake.answer}}]}
+                )
+            elif self.path.endswith("/v1/messages"):
+                self._reply(200, {"content": [{"type": "text", "text": fake.answer}], "role": "assistant"})
+            else:
+                self._reply(404, {"error": "no such endpoint"})
+
+        def _reply(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
