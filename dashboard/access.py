@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
-from dashboard.models import NodeAccount, Task
+from dashboard.models import NodeAccount, NodeEvent, Task
 
 
 def node_account_of(user: AbstractBaseUser | AnonymousUser) -> NodeAccount | None:
@@ -20,5 +20,23 @@ def get_task_for_publisher(user: AbstractBaseUser | AnonymousUser, task_id: str)
     account = node_account_of(user)
     task = Task.objects.filter(task_id=task_id, publisher=account.address).first() if account else None
     if account is None or task is None:
+        raise Http404("No such task among yours.")
+    return account, task
+
+
+def get_participation_for_user(
+    user: AbstractBaseUser | AnonymousUser, task_id: str
+) -> tuple[NodeAccount, Task]:
+    """The user's account and a task it joined; 404 for a task the account did not join, or an unknown one."""
+    account = node_account_of(user)
+    task = Task.objects.filter(task_id=task_id).first() if account else None
+    if account is None or task is None:
+        raise Http404("No such task among yours.")
+    joined = NodeEvent.objects.filter(name="participant_joined", task_id=task_id, data__miner=account.address)
+    listed = any(
+        account.address in (entry.get("miner"), entry.get("address"))
+        for entry in task.details.get("participants") or []
+    )
+    if not listed and not joined.exists():
         raise Http404("No such task among yours.")
     return account, task

@@ -23,6 +23,9 @@ class Profile(models.Model):
     is_publisher = models.BooleanField("publisher", default=True)
     is_miner = models.BooleanField("miner", default=False)
     is_validator = models.BooleanField("validator", default=False)
+    # The miner's preferences for "suitable tasks": task type names and difficulty levels; empty means any.
+    mining_task_types = models.JSONField("task types", default=list, blank=True)
+    mining_difficulties = models.JSONField("difficulties", default=list, blank=True)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"

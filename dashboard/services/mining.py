@@ -1,0 +1,698 @@
+"""The miner's side: preferences, suitable tasks, joining and submitting, participations, earnings, reputation.
+
+Participations and earnings come from the stored event log (`events.catch_up()` brings it up to date) and the
+task cache; the node is asked only for what changes unseen (task details of active tasks, reputation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from dashboard import events, node
+from dashboard.models import Credit, NodeAccount, NodeEvent, Profile, Task
+from dashboard.services.accounts import register_miner
+from dashboard.services.tasks import (
+    ACTIVE_STATUSES,
+    MAX_DETAIL_REFRESHES,
+    TaskFilters,
+    browse_tasks,
+    sync_task,
+)
+from tos_ai import ATOMIC_PER_TOS, MinerStats, NodeError, TaskSolution, UnknownObject
+from tos_ai.models import DIFFICULTY_LEVELS, difficulty_rank
+
+#: Minimum reputation per action, per difficulty (Beginner, Intermediate, Advanced, Expert): the spec's rules.
+REPUTATION_MINIMUMS: dict[str, tuple[int, int, int, int]] = {
+    "publish": (200, 400, 600, 800),
+    "submit": (100, 300, 500, 700),
+    "validate": (150, 350, 550, 750),
+}
+#: Rewards a miner earns by solving (the chart and total of the miner's earnings page).
+MINER_REWARD_TYPES = (Credit.RewardType.WINNER, Credit.RewardType.PARTICIPANT)
+#: Statuses in which a task still takes participants.
+JOINABLE_STATUSES = (Task.Status.PUBLISHED, Task.Status.IN_PROGRESS)
+#: Periods of the earnings pages and leaderboards, in days (None: since the first credit).
+PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
+#: Reputation read from the node is reused this long (seconds), so leaderboards make few node calls.
+STATS_CACHE_SECONDS = 60
+#: The leaderboard asks the node for at most this many miners' reputations, in one batch.
+MAX_REPUTATION_LOOKUPS = 50
+
+
+def _problem(error: NodeError) -> node.NodeProblem:
+    problem = node.describe(error)
+    if problem.unavailable:
+        node.mark_node_down()
+    return problem
+
+
+def refresh_event_log() -> node.NodeProblem | None:
+    """Store the node's events not stored yet (credits included); words when the node does not answer."""
+    if not node.node_is_up():
+        return node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
+    try:
+        events.catch_up()
+    except NodeError as exc:
+        return _problem(exc)
+    return None
+
+
+def refresh_details(task_ids: Sequence[str]) -> node.NodeProblem | None:
+    """Fetch the node's details of these tasks into the cache, with one client."""
+    if not task_ids:
+        return None
+    if not node.node_is_up():
+        return node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
+    try:
+        with node.client(quick=True) as reader:
+            for task_id in task_ids:
+                try:
+                    sync_task(reader.get_task_details(task_id))
+                except UnknownObject:
+                    continue
+    except NodeError as exc:
+        return _problem(exc)
+    return None
+
+
+def miner_stats(addresses: Sequence[str], *, fresh: bool = False) -> dict[str, MinerStats]:
+    """The node's miner stats of these addresses: from the cache when read within a minute, else one call each
+    (at most MAX_REPUTATION_LOOKUPS per page, on one connection)."""
+    keys = {address: f"tosweb:miner-stats:{address}" for address in dict.fromkeys(addresses)}
+    try:
+        cached: dict[str, Any] = {} if fresh else cache.get_many(list(keys.values()))
+    except Exception:  # the cache (Redis) being down costs node calls, not the page
+        cached = {}
+    # The node's raw answers are cached (plain JSON), and parsed again on the way out.
+    found = {address: MinerStats.parse(cached[key]) for address, key in keys.items() if key in cached}
+    missing = [address for address in keys if address not in found][:MAX_REPUTATION_LOOKUPS]
+    if missing and node.node_is_up():
+        answers: dict[str, MinerStats] = {}
+        try:
+            with node.client(quick=True) as reader:
+                for address in missing:
+                    answers[address] = reader.get_miner_stats(address)
+        except NodeError as exc:
+            _problem(exc)
+        found.update(answers)
+        # A cache outage only costs node calls next time.
+        with contextlib.suppress(Exception):
+            cache.set_many(
+                {keys[address]: dict(value.raw) for address, value in answers.items()}, STATS_CACHE_SECONDS
+            )
+    return found
+
+
+def reputation_of(address: str, *, fresh: bool = False) -> int | None:
+    """The account's reputation from the node (read within a minute unless `fresh`), None when it is down."""
+    stats = miner_stats([address], fresh=fresh).get(address)
+    return stats.reputation if stats else None
+
+
+# --- preferences and suitable tasks ----------------------------------------------------------------
+
+
+def save_preferences(profile: Profile, task_types: Sequence[str], difficulties: Sequence[str]) -> None:
+    """Store which task types and difficulties the miner wants offered (empty: any)."""
+    profile.mining_task_types = list(task_types)
+    profile.mining_difficulties = list(difficulties)
+    profile.save(update_fields=["mining_task_types", "mining_difficulties"])
+
+
+def stake_bounds(task: Task) -> tuple[int, int]:
+    """The stakes the node accepts for this task, atomic: max(stake_required, reward/10) to reward/2."""
+    return max(task.stake_required, task.reward_amount // 10), task.reward_amount // 2
+
+
+#: The base chance of winning per difficulty, as `tos_ai.mining.estimate_success_probability` uses it.
+_BASE_SUCCESS = {"Beginner": 0.9, "Intermediate": 0.75, "Advanced": 0.55, "Expert": 0.35}
+#: How many scored submissions of its own weigh as much as the base estimate.
+_HISTORY_WEIGHT = 4
+
+
+@dataclass(frozen=True)
+class Record:
+    """The account's own results at one difficulty: submissions that got a final score, and wins."""
+
+    scored: int = 0
+    won: int = 0
+
+
+def success_estimate(difficulty: str, participants: int, reputation: int | None, record: Record) -> int:
+    """A percent chance of winning: the difficulty's base, scaled by reputation and rivals, blended with own wins.
+
+    base = b(difficulty) x (0.5 + reputation/2000) / (1 + participants/4), as tos_ai's auto-miner estimates;
+    the own win rate at this difficulty weighs scored / (scored + 4), so history takes over as it grows.
+    """
+    rep = 500 if reputation is None else max(0, min(reputation, 1000))
+    base = _BASE_SUCCESS.get(difficulty, 0.2) * (0.5 + rep / 2000) / (1 + participants / 4)
+    weight = record.scored / (record.scored + _HISTORY_WEIGHT)
+    own = record.won / record.scored if record.scored else 0.0
+    return round(100 * max(0.0, min(1.0, (1 - weight) * base + weight * own)))
+
+
+def history_by_difficulty(address: str) -> dict[str, Record]:
+    """The account's scored submissions and wins per difficulty, from the cached details of its tasks."""
+    task_ids = joined_task_ids(address)
+    won = set(
+        Credit.objects.to_address(address)
+        .filter(reward_type=Credit.RewardType.WINNER)
+        .values_list("task_id", flat=True)
+    )
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for task in Task.objects.filter(task_id__in=task_ids, status=Task.Status.COMPLETED):
+        mine = [s for s in task.details.get("submissions") or [] if s.get("submitter") == address]
+        if mine and mine[0].get("final_score") is not None:
+            counts[task.difficulty][0] += 1
+            counts[task.difficulty][1] += task.task_id in won
+    return {level: Record(scored, wins) for level, (scored, wins) in counts.items()}
+
+
+@dataclass(frozen=True)
+class SuitableTask:
+    """An active task the miner may join, with the stake range and a chance of winning."""
+
+    task: Task
+    min_stake: int
+    max_stake: int
+    success: int
+
+
+@dataclass(frozen=True)
+class SuitableTasks:
+    tasks: list[SuitableTask]
+    reputation: int | None
+    locked: int = 0  # tasks matching the preferences that the reputation does not unlock yet
+    problem: node.NodeProblem | None = None
+
+
+def suitable_tasks(account: NodeAccount, profile: Profile) -> SuitableTasks:
+    """Active tasks of the miner's types and difficulties, with time left, not theirs and not joined yet."""
+    listing = browse_tasks(TaskFilters())
+    now = timezone.now()
+    tasks = listing.tasks.filter(status__in=JOINABLE_STATUSES, deadline__gt=now).exclude(
+        publisher=account.address
+    )
+    if profile.mining_task_types:
+        tasks = tasks.filter(task_kind__in=profile.mining_task_types)
+    if profile.mining_difficulties:
+        tasks = tasks.filter(difficulty__in=profile.mining_difficulties)
+    joined = set(joined_task_ids(account.address))
+    reputation = reputation_of(account.address) if listing.problem is None else None
+    history = history_by_difficulty(account.address)
+    offered, locked = [], 0
+    for task in tasks.order_by("deadline"):
+        if task.task_id in joined or task.participants_count >= task.max_participants:
+            continue
+        if reputation is not None and not may(reputation, "submit", task.difficulty):
+            locked += 1
+            continue
+        low, high = stake_bounds(task)
+        chance = success_estimate(
+            task.difficulty, task.participants_count, reputation, history.get(task.difficulty, Record())
+        )
+        offered.append(SuitableTask(task, low, high, chance))
+    return SuitableTasks(offered, reputation, locked, listing.problem)
+
+
+# --- joining and submitting ------------------------------------------------------------------------
+
+
+def participate(account: NodeAccount, task: Task, stake: int) -> node.NodeProblem | None:
+    """Join the task with `stake` atomic units (locked by the node until completion)."""
+    try:
+        # An imported account may never have registered; joining needs a registered miner.
+        register_miner(account)
+        with node.account_lock(account.address), node.client(account) as signed:
+            signed.miner.participate_task(task.task_id, stake)
+    except NodeError as exc:
+        return _problem(exc)
+    refresh_details([task.task_id])
+    return None
+
+
+def submit_solution(account: NodeAccount, task: Task, solution: TaskSolution) -> node.NodeProblem | None:
+    """Submit the miner's solution to a task it joined."""
+    try:
+        with node.account_lock(account.address), node.client(account) as signed:
+            signed.miner.submit_solution(task.task_id, solution)
+    except NodeError as exc:
+        return _problem(exc)
+    refresh_details([task.task_id])
+    return None
+
+
+def participant_entry(task: Task, address: str) -> dict[str, Any] | None:
+    """The account's entry in the task's participants, from the cached details."""
+    for participant in task.details.get("participants") or []:
+        if address in (participant.get("miner"), participant.get("address")):
+            return dict(participant)
+    return None
+
+
+def submission_of(task: Task, address: str) -> dict[str, Any] | None:
+    """The account's submission to the task, from the cached details."""
+    for submission in task.details.get("submissions") or []:
+        if submission.get("submitter") == address:
+            return dict(submission)
+    return None
+
+
+def joined_task_ids(address: str) -> list[str]:
+    """Every task the account joined, by the stored `participant_joined` events, newest first."""
+    return list(
+        NodeEvent.objects.filter(name="participant_joined", data__miner=address)
+        .order_by("-seq")
+        .values_list("task_id", flat=True)
+    )
+
+
+# --- participations --------------------------------------------------------------------------------
+
+STATE_WORDS = {
+    "staked": "Staked: your stake is locked; submit a solution before the deadline.",
+    "submitted": "Submitted: waiting for validators.",
+    "validated": "Validated: scored; the reward is paid when the task completes.",
+    "won": "Won: your submission was the best passing one.",
+    "paid": "Paid: the task completed and your stake came back.",
+    "slashed": "Slashed: part of your stake went to the network.",
+}
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    """One task the miner joined, and where it stands."""
+
+    task: Task
+    state: str
+    stake: int
+    submission: dict[str, Any] | None
+    received: int  # every credit to the miner for this task (rewards and stake returned)
+
+    @property
+    def words(self) -> str:
+        return STATE_WORDS[self.state]
+
+    @property
+    def can_submit(self) -> bool:
+        return self.state == "staked" and self.task.status in JOINABLE_STATUSES
+
+
+def participation_state(task: Task, address: str, credits: Iterable[Credit]) -> str:
+    """staked → submitted → validated → won / paid / slashed, from the task's details and the credits paid."""
+    participant = participant_entry(task, address) or {}
+    submission = submission_of(task, address)
+    types = {credit.reward_type for credit in credits}
+    if participant.get("stake_outcome") == "slashed" or (
+        task.status == Task.Status.EXPIRED and submission is None
+    ):
+        return "slashed"
+    if Credit.RewardType.WINNER in types:
+        return "won"
+    if task.status == Task.Status.COMPLETED:
+        return "paid"
+    if submission is None:
+        return "staked"
+    return "validated" if submission.get("validations") else "submitted"
+
+
+@dataclass(frozen=True)
+class Participations:
+    rows: list[ParticipationRow]
+    problem: node.NodeProblem | None = None
+
+
+def my_participations(account: NodeAccount) -> Participations:
+    """Every task the account joined with its state, refreshing the details of those still moving."""
+    problem = refresh_event_log()
+    task_ids = joined_task_ids(account.address)
+    tasks = {task.task_id: task for task in Task.objects.filter(task_id__in=task_ids)}
+    moving = sorted(
+        (
+            task
+            for task in tasks.values()
+            if not task.details or task.status in ACTIVE_STATUSES or task.details.get("status") != task.status
+        ),
+        key=lambda task: task.synced_at,
+    )
+    unseen = [task_id for task_id in task_ids if task_id not in tasks]
+    stale = (unseen + [task.task_id for task in moving])[:MAX_DETAIL_REFRESHES]
+    if problem is None:
+        problem = refresh_details(stale)
+        tasks = {task.task_id: task for task in Task.objects.filter(task_id__in=task_ids)}
+    credits: dict[str, list[Credit]] = defaultdict(list)
+    for credit in Credit.objects.to_address(account.address).filter(task_id__in=task_ids):
+        credits[credit.task_id].append(credit)
+    stakes = _stakes_from_events(account.address)
+    rows = []
+    for task_id in dict.fromkeys(task_ids):
+        task = tasks.get(task_id)
+        if task is None:
+            continue
+        participant = participant_entry(task, account.address) or {}
+        rows.append(
+            ParticipationRow(
+                task=task,
+                state=participation_state(task, account.address, credits[task_id]),
+                stake=int(participant.get("stake_amount") or stakes.get(task_id, 0)),
+                submission=submission_of(task, account.address),
+                received=sum(credit.amount for credit in credits[task_id]),
+            )
+        )
+    return Participations(rows, problem)
+
+
+def _stakes_from_events(address: str) -> dict[str, int]:
+    joins = NodeEvent.objects.filter(name="participant_joined", data__miner=address)
+    return {event.task_id: int(event.data.get("stake_amount") or 0) for event in joins}
+
+
+# --- earnings --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the earnings chart: a day, week or month, its amount and its place in the SVG."""
+
+    label: str
+    amount: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The earnings chart as SVG geometry (the template draws it; no script)."""
+
+    bars: list[Bar]
+    bucket: str  # "day", "week" or "month"
+    peak: int
+    width: int = 640
+    height: int = 200
+    baseline: int = 180
+
+    @property
+    def first_label(self) -> str:
+        return self.bars[0].label if self.bars else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.bars[-1].label if self.bars else ""
+
+
+@dataclass(frozen=True)
+class TypeTotal:
+    reward_type: str
+    amount: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """What the account was paid in a period: total of the chosen reward types, a chart, totals by type."""
+
+    period: str
+    total: int
+    chart: Chart
+    by_type: list[TypeTotal]
+    recent: list[Credit]
+    problem: node.NodeProblem | None = None
+    reward_types: Sequence[str] = field(default_factory=tuple)
+
+
+def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The start of a period (midnight UTC of its first day), None for "all"."""
+    days = PERIODS.get(period, PERIODS["30d"])
+    if days is None:
+        return None
+    today = (now or timezone.now()).astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - dt.timedelta(days=days - 1)
+
+
+def earnings(account: NodeAccount, period: str, reward_types: Sequence[str]) -> Earnings:
+    """The account's credits of `reward_types` over the period (7d, 30d, all), after catching up on events."""
+    problem = refresh_event_log()
+    start = period_start(period)
+    credits = Credit.objects.to_address(account.address)
+    if start is not None:
+        credits = credits.filter(paid_at__gte=start)
+    earned = credits.filter(reward_type__in=reward_types)
+    by_type = [
+        TypeTotal(row["reward_type"], int(row["amount"]), int(row["count"]))
+        for row in credits.values("reward_type").annotate(amount=Sum("amount"), count=Count("id"))
+    ]
+    by_type.sort(key=lambda total: (total.reward_type not in reward_types, -total.amount))
+    points = list(earned.values_list("paid_at", "amount"))
+    return Earnings(
+        period=period,
+        total=sum(amount for _, amount in points),
+        chart=chart(points, start),
+        by_type=by_type,
+        recent=list(earned.order_by("-paid_at", "-event_id")[:20]),
+        problem=problem,
+        reward_types=tuple(reward_types),
+    )
+
+
+def _bucket_start(moment: dt.date, bucket: str) -> dt.date:
+    if bucket == "week":
+        return moment - dt.timedelta(days=moment.weekday())
+    if bucket == "month":
+        return moment.replace(day=1)
+    return moment
+
+
+def _next_bucket(moment: dt.date, bucket: str) -> dt.date:
+    if bucket == "week":
+        return moment + dt.timedelta(days=7)
+    if bucket == "month":
+        return (moment.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return moment + dt.timedelta(days=1)
+
+
+def chart(
+    points: Sequence[tuple[dt.datetime, int]], start: dt.datetime | None, today: dt.date | None = None
+) -> Chart:
+    """Bars of the amounts per day (a period up to 31 days), week (up to 26 weeks) or month, UTC."""
+    days = [moment.astimezone(dt.UTC).date() for moment, _ in points]
+    # The node's clock may run ahead of ours (a devnet's dev_increase_time): its latest credit still shows.
+    end = max([today or timezone.now().astimezone(dt.UTC).date(), *days])
+    first = start.date() if start is not None else min(days, default=end)
+    span = (end - first).days + 1
+    bucket = "day" if span <= 31 else "week" if span <= 26 * 7 else "month"
+    totals: dict[dt.date, int] = defaultdict(int)
+    for day, (_, amount) in zip(days, points, strict=True):
+        totals[_bucket_start(day, bucket)] += amount
+    slots = []
+    slot = _bucket_start(first, bucket)
+    while slot <= end:
+        slots.append(slot)
+        slot = _next_bucket(slot, bucket)
+    peak = max((totals[slot] for slot in slots), default=0)
+    base = Chart([], bucket, peak)
+    step = base.width / max(1, len(slots))
+    bars = []
+    for index, slot in enumerate(slots):
+        amount = totals[slot]
+        # Integer amounts scaled to pixels: a float here is geometry, never money.
+        height = 0.0 if not peak else max(1.0, amount / peak * (base.baseline - 10)) if amount else 0.0
+        label = slot.strftime("%Y-%m") if bucket == "month" else slot.isoformat()
+        bars.append(
+            Bar(
+                label=label,
+                amount=amount,
+                x=round(index * step + step * 0.1, 2),
+                y=round(base.baseline - height, 2),
+                width=round(step * 0.8, 2),
+                height=round(height, 2),
+            )
+        )
+    return Chart(bars, bucket, peak)
+
+
+def tos_text(amount: int) -> str:
+    """An atomic amount as an exact TOS decimal string with 8 places ("12.50000000")."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), ATOMIC_PER_TOS)
+    return f"{sign}{whole}.{fraction:08d}"
+
+
+CSV_HEADER = ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos", "reason", "event_seq"]
+
+
+def credit_rows(account: NodeAccount) -> Iterator[list[str]]:
+    """Every credit to the account, oldest first, as CSV rows (UTC ISO times; atomic and exact TOS)."""
+    yield CSV_HEADER
+    credits = (
+        Credit.objects.to_address(account.address).select_related("event").order_by("paid_at", "event_id")
+    )
+    for credit in credits.iterator():
+        yield [
+            credit.paid_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            credit.task_id,
+            credit.reward_type,
+            str(credit.amount),
+            tos_text(credit.amount),
+            credit.reason,
+            str(credit.event.seq),
+        ]
+
+
+# --- reputation ------------------------------------------------------------------------------------
+
+
+def may(reputation: int, action: str, difficulty: str) -> bool:
+    """Whether this reputation allows `action` (publish, submit, validate) at `difficulty`."""
+    rank = difficulty_rank(difficulty)
+    minimums = REPUTATION_MINIMUMS[action]
+    return rank < len(minimums) and reputation >= minimums[rank]
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """One action at one difficulty: its minimum, whether it is unlocked, and how far away it is."""
+
+    difficulty: str
+    minimum: int
+    unlocked: bool
+    missing: int
+
+
+@dataclass(frozen=True)
+class ActionUnlocks:
+    action: str
+    levels: list[Unlock]
+
+    @property
+    def next(self) -> Unlock | None:
+        """The lowest difficulty still locked for this action."""
+        return next((level for level in self.levels if not level.unlocked), None)
+
+
+@dataclass(frozen=True)
+class Reputation:
+    reputation: int | None
+    actions: list[ActionUnlocks]
+    problem: node.NodeProblem | None = None
+
+
+def unlocks(reputation: int) -> list[ActionUnlocks]:
+    """What the reputation unlocks, per action and difficulty, and the points missing for the rest."""
+    return [
+        ActionUnlocks(
+            action,
+            [
+                Unlock(level, minimum, reputation >= minimum, max(0, minimum - reputation))
+                for level, minimum in zip(DIFFICULTY_LEVELS, minimums, strict=True)
+            ],
+        )
+        for action, minimums in REPUTATION_MINIMUMS.items()
+    ]
+
+
+def reputation_overview(account: NodeAccount) -> Reputation:
+    """The account's reputation from the node (else the last `reputation_changed` event stored)."""
+    reputation = reputation_of(account.address, fresh=True)
+    problem = None
+    if reputation is None:
+        problem = node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
+        last = (
+            NodeEvent.objects.filter(name="reputation_changed", data__address=account.address)
+            .order_by("-seq")
+            .first()
+        )
+        reputation = int(last.data["new"]) if last and "new" in last.data else None
+    return Reputation(reputation, unlocks(reputation) if reputation is not None else [], problem)
+
+
+# --- miner leaderboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One row of a leaderboard: an address, the dashboard user who acts with it, and the figures."""
+
+    address: str
+    name: str
+    earnings: int = 0
+    wins: int = 0
+    reputation: int | None = None
+    validations: int = 0
+    judged: int = 0
+    agreed: int = 0
+
+    @property
+    def agreement(self) -> int | None:
+        """Percent of judged validations within 15 points of the final score."""
+        return round(100 * self.agreed / self.judged) if self.judged else None
+
+
+def names_of(addresses: Iterable[str]) -> dict[str, str]:
+    """The usernames of dashboard users acting with these addresses."""
+    return dict(
+        NodeAccount.objects.filter(address__in=list(addresses)).values_list("address", "user__username")
+    )
+
+
+LEADERBOARD_SIZE = 20
+
+
+@dataclass(frozen=True)
+class MinerBoards:
+    by_earnings: list[Standing]
+    by_wins: list[Standing]
+    by_reputation: list[Standing]
+
+
+def miner_leaderboards(period: str) -> MinerBoards:
+    """Miners by earnings and wins in the period (stored credits), and by current reputation (node, cached)."""
+    start = period_start(period)
+    credits = Credit.objects.filter(reward_type__in=MINER_REWARD_TYPES)
+    if start is not None:
+        credits = credits.filter(paid_at__gte=start)
+    totals = list(
+        credits.values("recipient").annotate(
+            earned=Sum("amount"), wins=Count("id", filter=Q(reward_type=Credit.RewardType.WINNER))
+        )
+    )
+    candidates = list(
+        dict.fromkeys(
+            [row["recipient"] for row in sorted(totals, key=lambda row: -int(row["earned"]))]
+            + list(NodeAccount.objects.values_list("address", flat=True))
+            + list(
+                NodeEvent.objects.filter(name="miner_registered")
+                .order_by("-seq")
+                .values_list("data__miner_address", flat=True)
+            )
+        )
+    )[:MAX_REPUTATION_LOOKUPS]
+    stats = miner_stats(candidates)
+    names = names_of([row["recipient"] for row in totals] + list(stats))
+
+    def standing(address: str, earned: int = 0, wins: int = 0) -> Standing:
+        reputation = stats[address].reputation if address in stats else None
+        return Standing(address, names.get(address, ""), earned, wins, reputation)
+
+    rows = [standing(row["recipient"], int(row["earned"]), int(row["wins"])) for row in totals]
+    by_address = {row.address: row for row in rows}
+    ranked = [by_address.get(address) or standing(address) for address in stats]
+    return MinerBoards(
+        by_earnings=sorted(rows, key=lambda row: (-row.earnings, row.address))[:LEADERBOARD_SIZE],
+        by_wins=sorted((row for row in rows if row.wins), key=lambda row: (-row.wins, -row.earnings))[
+            :LEADERBOARD_SIZE
+        ],
+        by_reputation=sorted(ranked, key=lambda row: (-(row.reputation or 0), row.address))[
+            :LEADERBOARD_SIZE
+        ],
+    )

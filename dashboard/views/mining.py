@@ -1,0 +1,165 @@
+"""The miner's pages: suitable tasks, joining and submitting, participations, earnings (and CSV), reputation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import access, ratelimit, services
+from dashboard.forms import MiningPreferencesForm, ParticipateForm, PeriodForm, SolutionForm
+from dashboard.http import HtmxHttpRequest
+
+_TASK_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def partial_requested(request: HtmxHttpRequest, target: str) -> bool:
+    """Whether htmx asked for just `#target` (a history restore wants the whole page)."""
+    return bool(request.htmx) and request.htmx.target == target and not request.htmx.history_restore_request
+
+
+@login_required
+@require_GET
+def mining_tasks(request: HtmxHttpRequest) -> HttpResponse:
+    """Active tasks matching the miner's preferences, with stake range, time left and a chance of winning."""
+    assert request.user.is_authenticated
+    account = access.node_account_of(request.user)
+    profile = services.profile_for(request.user)
+    form = MiningPreferencesForm(
+        initial={"task_types": profile.mining_task_types, "difficulties": profile.mining_difficulties}
+    )
+    suitable = services.suitable_tasks(account, profile) if account else None
+    return render(
+        request, "dashboard/mining_tasks.html", {"account": account, "form": form, "suitable": suitable}
+    )
+
+
+@login_required
+@require_POST
+@ratelimit.limit_writes
+def mining_preferences(request: HtmxHttpRequest) -> HttpResponse:
+    """Save which task types and difficulties the miner wants offered."""
+    assert request.user.is_authenticated
+    form = MiningPreferencesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Those preferences are not among the choices offered.")
+        return redirect("mining_tasks")
+    profile = services.profile_for(request.user)
+    services.save_preferences(profile, form.cleaned_data["task_types"], form.cleaned_data["difficulties"])
+    messages.success(request, "Your mining preferences are saved.")
+    return redirect("mining_tasks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit.limit_writes
+def join_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
+    """Join a task with a stake within its bounds, typed in TOS."""
+    if not _TASK_ID.fullmatch(task_id):
+        raise Http404("No such task.")
+    lookup = services.refresh_task(task_id)
+    if lookup.task is None:
+        if lookup.problem is None:
+            raise Http404("No such task.")
+        return render(
+            request, "dashboard/mining_join.html", {"task": None, "problem": lookup.problem}, status=503
+        )
+    task = lookup.task
+    account = access.node_account_of(request.user)
+    form = ParticipateForm(
+        request.POST if request.method == "POST" else None, bounds=services.stake_bounds(task)
+    )
+    status = 200
+    if account is not None and request.method == "POST":
+        status = 400
+        if form.is_valid():
+            problem = services.participate(account, task, form.cleaned_data["stake"])
+            if problem is None:
+                messages.success(request, "You joined the task; your stake is locked until it completes.")
+                return redirect("submit_solution", task_id=task.task_id)
+            form.add_node_problem(problem.message, problem.field)
+            status = 503 if problem.unavailable else 400
+    context = {"task": task, "form": form, "account": account, "problem": lookup.problem}
+    return render(request, "dashboard/mining_join.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit.limit_writes
+def submit_solution(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
+    """Submit a solution to a task the user joined; the node's refusals are shown beside the field."""
+    account, task = access.get_participation_for_user(request.user, task_id)
+    form = SolutionForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            problem = services.submit_solution(account, task, form.solution())
+            if problem is None:
+                messages.success(request, "Your solution is submitted; validators will score it.")
+                return redirect("participations")
+            form.add_node_problem(problem.message, problem.field)
+            status = 503 if problem.unavailable else 400
+    submission = services.submission_of(task, account.address)
+    context = {"task": task, "form": form, "submission": submission}
+    return render(request, "dashboard/mining_submit.html", context, status=status)
+
+
+@login_required
+@require_GET
+def participations(request: HtmxHttpRequest) -> HttpResponse:
+    """The tasks the miner joined: staked, submitted, validated, won, paid or slashed."""
+    account = access.node_account_of(request.user)
+    listing = services.my_participations(account) if account else None
+    return render(request, "dashboard/mining_participations.html", {"account": account, "listing": listing})
+
+
+@login_required
+@require_GET
+def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
+    """The miner's rewards over 7 days, 30 days or all time: a chart, totals by type, the latest credits."""
+    account = access.node_account_of(request.user)
+    period = PeriodForm(request.GET or None).chosen()
+    report = services.earnings(account, period, services.MINER_REWARD_TYPES) if account else None
+    context = {
+        "account": account,
+        "report": report,
+        "period": period,
+        "periods": services.PERIODS,
+        "heading": "Mining earnings",
+        "url_name": "mining_earnings",
+    }
+    template = "dashboard/mining_earnings.html"
+    return render(
+        request, f"{template}#earnings" if partial_requested(request, "earnings") else template, context
+    )
+
+
+@login_required
+@require_GET
+def earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
+    """Every credit to the user's address as CSV: UTC ISO times, atomic amounts and exact TOS with 8 places."""
+    account = access.node_account_of(request.user)
+    if account is None:
+        raise Http404("No node account.")
+    services.refresh_event_log()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(services.credit_rows(account))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tos-credits-{account.address[:12]}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def reputation(request: HtmxHttpRequest) -> HttpResponse:
+    """The account's reputation, what it unlocks per action and difficulty, and how far the next step is."""
+    account = access.node_account_of(request.user)
+    overview = services.reputation_overview(account) if account else None
+    return render(request, "dashboard/reputation.html", {"account": account, "overview": overview})

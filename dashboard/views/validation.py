@@ -1,0 +1,115 @@
+"""The validator's pages: the review queue in tabs, one submission's review, bulk rejection, earnings."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import access, ratelimit, services
+from dashboard.forms import (
+    ApproveForm,
+    BulkRejectForm,
+    PeriodForm,
+    RejectForm,
+    ReviewTabForm,
+    add_review_problem,
+)
+from dashboard.http import HtmxHttpRequest
+from dashboard.views.mining import partial_requested
+
+_ID = re.compile(r"[0-9a-f]{64}")
+
+
+@login_required
+@require_GET
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
+    """Submissions to review, those reviewed, or all; htmx swaps only the list when a tab is chosen."""
+    account = access.node_account_of(request.user)
+    tab = ReviewTabForm(request.GET or None).chosen()
+    queue = services.review_queue(account, tab) if account else None
+    context = {"account": account, "queue": queue, "tab": tab, "bulk_form": BulkRejectForm()}
+    template = "dashboard/validation_queue.html"
+    return render(request, f"{template}#queue" if partial_requested(request, "queue") else template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit.limit_writes
+def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str) -> HttpResponse:
+    """One submission beside its task's requirements: approve with a score, or reject with a reason."""
+    if not (_ID.fullmatch(task_id) and _ID.fullmatch(submission_id)):
+        raise Http404("No such submission.")
+    account = access.node_account_of(request.user)
+    if account is None:
+        return redirect("wallet")
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if posted is not None else None
+    approve = ApproveForm(posted if action == "approve" else None, prefix="approve")
+    reject = RejectForm(posted if action == "reject" else None, prefix="reject")
+    status, refused = 200, ""
+    if posted is not None:
+        status = 400
+        form = approve if action == "approve" else reject
+        if action in ("approve", "reject") and form.is_valid():
+            outcome = services.review(account, task_id, submission_id, form.verdict())
+            if outcome.done:
+                messages.success(request, f"Your review is recorded: {outcome.message}")
+                return redirect("review_queue")
+            if outcome.field:
+                add_review_problem(form, outcome.message, outcome.field)
+            else:
+                refused = outcome.message
+            status = 503 if outcome.unavailable else 409 if refused else 400
+        elif action not in ("approve", "reject"):
+            refused = "Choose Approve or Reject."
+    lookup = services.review_item(account, task_id, submission_id)
+    if lookup.item is None and lookup.problem is None:
+        raise Http404("No such submission.")
+    context = {
+        "item": lookup.item,
+        "problem": lookup.problem,
+        "approve": approve,
+        "reject": reject,
+        "refused": refused,
+    }
+    return render(request, "dashboard/validation_review.html", context, status=status)
+
+
+@login_required
+@require_POST
+@ratelimit.limit_writes
+def bulk_reject(request: HtmxHttpRequest) -> HttpResponse:
+    """Reject every ticked submission with one reason; each one's outcome is reported."""
+    account = access.node_account_of(request.user)
+    if account is None:
+        return redirect("wallet")
+    form = BulkRejectForm(request.POST)
+    if not form.is_valid():
+        return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": []}, status=400)
+    outcomes = services.reject_many(account, form.refs(), form.cleaned_data["reason"])
+    return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": outcomes})
+
+
+@login_required
+@require_GET
+def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
+    """The validator's rewards over 7 days, 30 days or all time."""
+    account = access.node_account_of(request.user)
+    period = PeriodForm(request.GET or None).chosen()
+    report = services.earnings(account, period, ("validator",)) if account else None
+    context = {
+        "account": account,
+        "report": report,
+        "period": period,
+        "periods": services.PERIODS,
+        "heading": "Validation earnings",
+        "url_name": "validation_earnings",
+    }
+    template = "dashboard/validation_earnings.html"
+    partial = "dashboard/mining_earnings.html#earnings"
+    return render(request, partial if partial_requested(request, "earnings") else template, context)

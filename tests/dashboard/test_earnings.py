@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from dashboard import services
+from dashboard.services.mining import chart, tos_text
+from tests.support.mining import credit
+from tests.support.tasks import TOS, address_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
+
+NOW = int(timezone.now().timestamp())
+DAY = 86_400
+
+
+@pytest.fixture
+def member(client: Client, node_down: str, django_user_model: type[User]) -> User:
+    """A user whose credits are stored; the node is down, so pages show only what is stored."""
+    user = django_user_model.objects.create_user("earner", password="a-long-passphrase")
+    services.link_imported_account(user, "33" * 32)
+    client.force_login(user)
+    return user
+
+
+def test_the_earnings_page_totals_the_miners_rewards_in_the_period(client: Client, member: User) -> None:
+    me = address_of(member)
+    credit(me, 65 * TOS + 1, "winner", at=NOW - 2 * DAY)
+    credit(me, 15 * TOS, "participant", at=NOW - 20 * DAY)
+    credit(me, 10 * TOS, "stake_return", at=NOW - DAY)
+    credit(me, 99 * TOS, "winner", at=NOW - 90 * DAY)
+    credit("tst1someoneelse", 500 * TOS, "winner", at=NOW)
+
+    week = client.get("/mining/earnings/?period=7d").content.decode()
+    month = client.get("/mining/earnings/?period=30d").content.decode()
+    ever = client.get("/mining/earnings/?period=all").content.decode()
+
+    assert '<strong id="earned-total">65.00000001 TOS</strong>' in week
+    assert '<strong id="earned-total">80.00000001 TOS</strong>' in month
+    assert '<strong id="earned-total">179.00000001 TOS</strong>' in ever
+    assert "stake_return" in week  # listed by type, not counted as earned
+    assert "500 TOS" not in ever
+
+
+def test_the_chart_is_server_rendered_svg_without_script(client: Client, member: User) -> None:
+    credit(address_of(member), 5 * TOS, at=NOW)
+
+    html = client.get("/mining/earnings/?period=7d").content.decode()
+
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<rect") == 1
+    assert "<script" not in html.split("<body", 1)[1]
+
+
+def test_the_period_links_have_an_href_and_swap_only_the_earnings(client: Client, member: User) -> None:
+    html = client.get("/mining/earnings/").content.decode()
+    assert 'href="/mining/earnings/?period=all" hx-get="/mining/earnings/?period=all"' in html
+
+    partial = client.get(
+        "/mining/earnings/?period=all", headers={"HX-Request": "true", "HX-Target": "earnings"}
+    )
+
+    assert partial.content.decode().lstrip().startswith('<section id="earnings"')
+
+
+def test_bars_are_per_day_week_or_month_and_scaled_to_the_peak() -> None:
+    today = dt.date(2026, 11, 28)
+    start = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
+    points = [
+        (dt.datetime(2026, 11, 23, 5, tzinfo=dt.UTC), 10),
+        (dt.datetime(2026, 11, 28, tzinfo=dt.UTC), 40),
+    ]
+
+    days = chart(points, start, today)
+
+    assert days.bucket == "day"
+    assert [bar.amount for bar in days.bars] == [0, 10, 0, 0, 0, 0, 40]
+    assert days.bars[-1].height == days.baseline - 10
+    assert days.bars[1].height == pytest.approx((days.baseline - 10) / 4)
+    assert chart(points, dt.datetime(2026, 8, 1, tzinfo=dt.UTC), today).bucket == "week"
+    assert chart(points, dt.datetime(2024, 1, 1, tzinfo=dt.UTC), today).bucket == "month"
+    assert chart([], None, today).bars[0].amount == 0
+
+
+def test_the_csv_lists_every_credit_with_utc_times_and_exact_amounts(client: Client, member: User) -> None:
+    me = address_of(member)
+    credit(me, 8_024_691_285, "winner", at=1_790_000_000, task_id="b" * 64)
+    credit(me, 1, "validator", at=1_790_000_100)
+    credit("tst1someoneelse", 7, "winner", at=1_790_000_200)
+
+    reply = client.get("/mining/earnings.csv")
+
+    assert reply["Content-Type"].startswith("text/csv")
+    assert reply["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(reply.content.decode())))
+    assert rows[0][:5] == ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos"]
+    assert rows[1][:5] == ["2026-09-21T14:13:20Z", "b" * 64, "winner", "8024691285", "80.24691285"]
+    assert rows[2][3:5] == ["1", "0.00000001"]
+    assert len(rows) == 3  # the other address's credit is not in this user's file
+
+
+def test_tos_text_is_exact_with_eight_places() -> None:
+    assert tos_text(0) == "0.00000000"
+    assert tos_text(123_456_789_012_345_678) == "1234567890.12345678"
+
+
+def test_the_validator_earnings_count_only_validator_rewards(client: Client, member: User) -> None:
+    me = address_of(member)
+    credit(me, 3 * TOS, "validator", at=NOW)
+    credit(me, 50 * TOS, "winner", at=NOW)
+
+    html = client.get("/validation/earnings/?period=7d").content.decode()
+
+    assert '<strong id="earned-total">3 TOS</strong>' in html
+
+
+def test_earnings_need_a_login_and_a_linked_account(client: Client, django_user_model: type[User]) -> None:
+    assert client.get("/mining/earnings.csv").status_code == 302
+    client.force_login(django_user_model.objects.create_user("no-wallet"))
+    assert client.get("/mining/earnings.csv").status_code == 404
+    assert "you have not linked one yet" in client.get("/mining/earnings/").content.decode()
+
+
+def test_with_the_node_down_stored_earnings_are_shown_with_words(client: Client, member: User) -> None:
+    credit(address_of(member), 2 * TOS, at=NOW)
+
+    reply = client.get("/mining/earnings/?period=7d")
+
+    assert reply.status_code == 200
+    assert "The node is unavailable" in reply.content.decode()
+    assert '<strong id="earned-total">2 TOS</strong>' in reply.content.decode()
