@@ -1,7 +1,11 @@
-"""WebSocket routes (the live feed's consumers are added here)."""
+"""WebSocket routes: the live connection of logged-in pages."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from dashboard.consumers import LiveConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/live/", LiveConsumer.as_asgi()),
+]

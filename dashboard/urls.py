@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dashboard.views import accounts, health, tasks, wallet
+from dashboard.views import accounts, health, leaderboard, mining, tasks, validation, wallet
 
 urlpatterns = [
     path("", health.home, name="home"),
@@ -30,4 +30,34 @@ urlpatterns = [
     path("tasks/mine/", tasks.my_tasks, name="my_tasks"),
     path("tasks/<str:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<str:task_id>/cancel/", tasks.cancel_task, name="cancel_task"),
+]
+
+urlpatterns += [
+    # Miner
+    path("mining/", mining.mining_tasks, name="mining_tasks"),
+    path("mining/preferences/", mining.mining_preferences, name="mining_preferences"),
+    path("mining/participations/", mining.participations, name="participations"),
+    path("mining/earnings/", mining.mining_earnings, name="mining_earnings"),
+    path("mining/earnings.csv", mining.earnings_csv, name="earnings_csv"),
+    path("mining/tasks/<str:task_id>/join/", mining.join_task, name="join_task"),
+    path("mining/tasks/<str:task_id>/submit/", mining.submit_solution, name="submit_solution"),
+    path("reputation/", mining.reputation, name="reputation"),
+    # Validator
+    path("validation/", validation.review_queue, name="review_queue"),
+    path("validation/reject/", validation.bulk_reject, name="bulk_reject"),
+    path("validation/earnings/", validation.validation_earnings, name="validation_earnings"),
+    path(
+        "validation/<str:task_id>/<str:submission_id>/",
+        validation.review_submission,
+        name="review_submission",
+    ),
+    # Leaderboards
+    path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
+]
+
+# Live feed
+from dashboard.views import feed  # noqa: E402
+
+urlpatterns += [
+    path("feed/", feed.feed, name="feed"),
 ]

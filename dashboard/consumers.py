@@ -1,0 +1,142 @@
+"""The live connection of a logged-in page: it joins its groups, replays what the page missed, relays events.
+
+The page says where it is with `{"type": "resume", "since_seq": n}` (or `?since_seq=n`); until then
+live messages are dropped, because the replay reads them from the database anyway. Every frame is HTML
+for htmx's ws extension: a `#live-event` signal carrying the event's seq (and, on the live feed page,
+the event's row), so the page drops what it already has and refreshes what the event changed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from dashboard import broadcast
+from dashboard.broadcast import EventMessage, ResyncMessage
+
+TASK_ID = re.compile(r"[0-9a-f]{64}")
+#: Close codes a browser does not retry (htmx's ws extension reconnects only after 1006 and 1011-1013).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_BAD_REQUEST = 4400
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """`ws/live/[?task=<task_id>][&feed=1][&since_seq=n]`: the events a logged-in user may see, in order, once."""
+
+    user_id: int
+    task_id: str
+    renders_feed: bool
+    joined: list[str]
+    #: The last seq sent on this connection; None until the page said where it is.
+    cursor: int | None
+
+    async def connect(self) -> None:
+        self.joined, self.cursor = [], None
+        user = self.scope.get("user")
+        query = parse_qs(self.scope.get("query_string", b"").decode("ascii", "replace"))
+        task_id = (query.get("task") or [""])[0]
+        since = (query.get("since_seq") or [""])[0]
+        # Accepted before closing so the browser sees the code (a refused handshake looks like a network
+        # failure, which the ws extension would retry forever).
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if (task_id and not TASK_ID.fullmatch(task_id)) or (since and not since.isdigit()):
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        self.user_id, self.task_id = int(user.pk), task_id
+        self.renders_feed = (query.get("feed") or [""])[0] == "1"
+        # Groups come from the session's user id and a validated, public task id; never another user's.
+        self.joined = [broadcast.FEED_GROUP, broadcast.user_group(self.user_id)]
+        if task_id:
+            self.joined.append(broadcast.task_group(task_id))
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        if since:
+            await self.resume(int(since))
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "resume":
+            return
+        since = content.get("since_seq")
+        if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
+            await self.resume(since)
+
+    async def resume(self, since_seq: int) -> None:
+        """Replay from the database every event after `since_seq` this connection's groups would carry.
+
+        Live messages that arrive meanwhile wait in the channel (a consumer handles one message at a
+        time); afterwards those at or below the last replayed seq are dropped: no gap, no repeat.
+        """
+        replay = await database_sync_to_async(broadcast.replay_for)(self.user_id, since_seq)
+        prev = since_seq
+        if replay.truncated:
+            await self.send(text_data=self._signal(replay.head_seq, prev, "", flag="reload"))
+            self.cursor = max(self.cursor or 0, replay.head_seq)
+            return
+        for message in replay.messages:
+            await self.send(text_data=self._frame(message, prev))
+            prev = message["seq"]
+        self.cursor = max(self.cursor or 0, prev)
+
+    async def feed_event(self, message: EventMessage) -> None:
+        await self._relay(message)
+
+    async def user_event(self, message: EventMessage) -> None:
+        await self._relay(message)
+
+    async def task_event(self, message: EventMessage) -> None:
+        await self._relay(message)
+
+    async def feed_resync(self, message: ResyncMessage) -> None:
+        if self.cursor is not None:
+            await self.send(
+                text_data=self._signal(self.cursor, self.cursor, "tasks task wallet", flag="resync")
+            )
+
+    async def _relay(self, message: EventMessage) -> None:
+        # The same event reaches a page through up to three groups: the first copy is sent, the rest are
+        # at or below the cursor. Before the page resumed, the replay will carry it.
+        if self.cursor is None or message["seq"] <= self.cursor:
+            return
+        prev, self.cursor = self.cursor, message["seq"]
+        await self.send(text_data=self._frame(message, prev))
+
+    def _frame(self, message: EventMessage, prev: int) -> str:
+        refresh = []
+        if message["name"] in broadcast.TASK_LIST_EVENTS:
+            refresh.append("tasks")
+        if self.task_id and message["task_id"] == self.task_id:
+            refresh.append("task")
+        if self.user_id in message["user_ids"]:
+            refresh.append("wallet")
+        frame = self._signal(message["seq"], prev, " ".join(refresh))
+        if self.renders_feed:
+            # The row was rendered from the stored event by the relay (or the replay), escaped there.
+            frame += format_html(
+                '<ol id="feed-rows" hx-swap-oob="afterbegin">{}</ol>',
+                mark_safe(message["row"]),  # noqa: S308
+            )
+        return frame
+
+    @staticmethod
+    def _signal(seq: int, prev: int, refresh: str, *, flag: str = "") -> str:
+        """The `#live-event` element live.js reads; `flag` is "reload" (too much missed) or "resync"."""
+        return format_html(
+            '<div id="live-event" hidden data-seq="{}" data-prev-seq="{}" data-refresh="{}" data-flag="{}"></div>',
+            seq,
+            prev,
+            refresh,
+            flag,
+        )

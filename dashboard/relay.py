@@ -1,0 +1,264 @@
+"""The relay: the node's event stream into the database, and each new event out to open pages.
+
+Several relays may run (one per machine); a Redis lock keeps exactly one active. The active one renews
+the lock every few seconds and stops relaying the moment a renewal fails; a waiting one takes over once
+the lock's TTL runs out (a killed relay) or at once (a relay that stopped cleanly and released it).
+Storing is idempotent (the unique seq), so the lock is about one stream and one broadcast per event,
+not about correctness of the stored log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from channels.db import database_sync_to_async
+from django.db import DatabaseError, transaction
+from redis.exceptions import LockError, RedisError
+
+from dashboard import broadcast, node, services
+from dashboard.events import catch_up, last_stored_seq, record_events
+from dashboard.models import Task
+from tos_ai import (
+    Event,
+    NodeConnectionError,
+    NodeError,
+    ResyncRequired,
+    Timeouts,
+    TOSAIClient,
+    UnknownObject,
+)
+
+logger = logging.getLogger(__name__)
+
+LOCK_KEY = "tosweb:relay:active"
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    node_url: str
+    redis_url: str
+    lock_key: str = LOCK_KEY
+    #: A killed relay is replaced after at most this many seconds (plus one poll).
+    lock_ttl: float = 6.0
+    renew_every: float = 2.0
+    #: How often a waiting relay tries to take the lock.
+    poll_every: float = 1.0
+    #: At most this many events are stored in one transaction.
+    batch_size: int = 200
+    max_backoff: float = 10.0
+
+
+class Backoff:
+    """Exponential backoff with jitter, reset after a success."""
+
+    def __init__(self, base: float = 0.5, cap: float = 10.0) -> None:
+        self.base, self.cap, self.failures = base, cap, 0
+
+    def next(self) -> float:
+        self.failures += 1
+        limit = min(self.cap, self.base * 2 ** (self.failures - 1))
+        return limit / 2 + random.uniform(0, limit / 2)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class LeaseLost(Exception):
+    """This relay can no longer be sure it holds the lock: it must not store or send anything more."""
+
+
+def store_and_announce(raw_events: Sequence[Mapping[str, Any]]) -> int:
+    """Store the events not stored yet and send each new one to its groups once committed."""
+    with transaction.atomic():
+        stored = record_events(raw_events)
+        broadcast.announce_on_commit(stored)
+    return len(stored)
+
+
+def resync() -> int:
+    """After events were lost: store what the node still keeps, then reload the tasks they touched.
+
+    Returns how many tasks were refreshed. What the lost events said is recovered from the node's
+    current state: the active tasks, every cached task still active, and every task a kept event names.
+    """
+    result = catch_up()
+    broadcast.announce_on_commit(result.new_events)  # outside a transaction: sent at once
+    touched = {event.task_id for event in result.new_events if event.task_id}
+    refreshed = refresh_tasks(touched)
+    broadcast.announce_resync(last_stored_seq())
+    return refreshed
+
+
+def refresh_tasks(task_ids: Iterable[str]) -> int:
+    """Re-read from the node the active tasks, the cached active ones and `task_ids`; update the cache."""
+    with node.client() as reader:
+        summaries = reader.list_active_tasks(limit=services.NODE_LIST_LIMIT)
+        services.sync_tasks(summaries)
+        wanted = set(task_ids) | set(
+            Task.objects.filter(status__in=services.ACTIVE_STATUSES).values_list("task_id", flat=True)
+        )
+        refreshed = 0
+        for task_id in sorted(wanted):
+            try:
+                services.sync_task(reader.get_task_details(task_id))
+            except UnknownObject:
+                continue
+            refreshed += 1
+    return refreshed
+
+
+class Relay:
+    """One relay process: wait for the lock, relay while holding it, back off and retry on failures."""
+
+    def __init__(self, config: RelayConfig) -> None:
+        self.config = config
+        self._lease_until = 0.0
+
+    async def run(self) -> None:
+        """Run until cancelled. Outages of Redis, the node or the database are waited out, never fatal."""
+        redis = aioredis.Redis.from_url(
+            self.config.redis_url, socket_connect_timeout=2, socket_timeout=max(1.0, self.config.renew_every)
+        )
+        backoff = Backoff(cap=self.config.max_backoff)
+        waiting_said = False
+        try:
+            while True:
+                lock = redis.lock(self.config.lock_key, timeout=self.config.lock_ttl, thread_local=False)
+                try:
+                    acquired = await lock.acquire(blocking=False)
+                except RedisError as exc:
+                    delay = backoff.next()
+                    logger.warning("Redis is unavailable (%s); trying again in %.1f s", exc, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                if not acquired:
+                    if not waiting_said:
+                        logger.info("another relay is active; this one waits to take over")
+                        waiting_said = True
+                    await asyncio.sleep(self.config.poll_every)
+                    continue
+                waiting_said = False
+                backoff.reset()
+                self._lease_until = time.monotonic() + self.config.lock_ttl
+                logger.info("this relay is now the active one (lock %s)", self.config.lock_key)
+                if not await self._hold(lock):
+                    delay = backoff.next()
+                    logger.info("relaying stopped; trying to become active again in %.1f s", delay)
+                    await asyncio.sleep(delay)
+        finally:
+            await redis.aclose()
+
+    async def _hold(self, lock: Any) -> bool:
+        """Relay while renewing the lock; stop the moment a renewal fails. False after a failure."""
+        relaying = asyncio.create_task(self._relay())
+        try:
+            while True:
+                done, _ = await asyncio.wait({relaying}, timeout=self.config.renew_every)
+                if done:
+                    relaying.result()  # _relay only ends by raising
+                try:
+                    await asyncio.wait_for(lock.reacquire(), timeout=self.config.renew_every)
+                except (LockError, RedisError, TimeoutError) as exc:
+                    logger.warning(
+                        "lost the relay lock (%s): stopping relaying at once", exc or type(exc).__name__
+                    )
+                    return False
+                self._lease_until = time.monotonic() + self.config.lock_ttl
+        except LeaseLost:
+            logger.warning("the relay lock was not renewed in time: stopped relaying")
+            return False
+        except Exception:
+            logger.exception("relaying failed unexpectedly; it will start again from the last stored event")
+            return False
+        finally:
+            relaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await relaying
+            with contextlib.suppress(LockError, RedisError, TimeoutError):
+                await asyncio.wait_for(lock.release(), timeout=1.0)
+
+    def _check_lease(self) -> None:
+        # A margin below the TTL: the lock must still be ours when the write commits.
+        if time.monotonic() > self._lease_until - self.config.renew_every / 2:
+            raise LeaseLost
+
+    async def _relay(self) -> None:
+        """Follow the node's events from the last stored seq, forever, through node and database outages."""
+        backoff = Backoff(cap=self.config.max_backoff)
+        while True:
+            try:
+                since = await database_sync_to_async(last_stored_seq)()
+                logger.info("following the node's events after seq %s at %s", since, self.config.node_url)
+                await self._follow(since, backoff)
+            except ResyncRequired as exc:
+                logger.warning(
+                    "the node no longer keeps the events after seq %s (oldest kept: %s): catching up "
+                    "through ai_get_events and reloading tasks from the node",
+                    exc.since_seq,
+                    exc.oldest_seq,
+                )
+                self._check_lease()
+                try:
+                    refreshed = await database_sync_to_async(resync)()
+                except NodeError as error:
+                    delay = backoff.next()
+                    logger.warning("catching up failed (%s); trying again in %.1f s", error, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                logger.info("caught up; %s tasks reloaded from the node", refreshed)
+            except NodeConnectionError as exc:
+                delay = backoff.next()
+                logger.warning("the node is unreachable (%s); trying again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+            except NodeError as exc:
+                delay = backoff.next()
+                logger.error("the node's event stream failed (%s); trying again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+            except DatabaseError as exc:
+                delay = backoff.next()
+                logger.error("the database did not store the events (%s); trying again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+
+    async def _follow(self, since: int, backoff: Backoff) -> None:
+        """Store events as they come, in batches of what has arrived, until the stream fails."""
+        timeouts = Timeouts(connect=3.0, read=10.0, write=5.0, pool=2.0)
+        queue: asyncio.Queue[Event | BaseException] = asyncio.Queue(maxsize=self.config.batch_size * 5)
+        async with TOSAIClient(self.config.node_url, timeouts=timeouts) as client:
+            # A few quick reconnects inside the stream (a node restart); longer outages come back here.
+            stream = client.events(since_seq=since, max_reconnects=3)
+
+            async def read() -> None:
+                try:
+                    async for event in stream:
+                        await queue.put(event)
+                except Exception as exc:
+                    await queue.put(exc)
+
+            reader = asyncio.create_task(read())
+            try:
+                while True:
+                    batch = [await queue.get()]
+                    while not queue.empty() and len(batch) < self.config.batch_size:
+                        batch.append(queue.get_nowait())
+                    events = [item.raw for item in batch if isinstance(item, Event)]
+                    if events:
+                        self._check_lease()
+                        await database_sync_to_async(store_and_announce)(events)
+                        backoff.reset()
+                    for item in batch:
+                        if isinstance(item, BaseException):
+                            raise item
+            finally:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+                with contextlib.suppress(Exception):
+                    await stream.aclose()

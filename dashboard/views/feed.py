@@ -1,0 +1,27 @@
+"""The live feed: the latest node events a user may see, newest first, gaining rows as they happen."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dashboard import access, broadcast
+from dashboard.events import last_stored_seq
+from dashboard.http import HtmxHttpRequest
+from dashboard.models import NodeEvent
+
+FEED_LENGTH = 50
+
+
+@login_required
+@require_GET
+def feed(request: HtmxHttpRequest) -> HttpResponse:
+    """The latest events; the live connection resumes after the newest one shown, so none is missed."""
+    account = access.node_account_of(request.user)
+    live_seq = last_stored_seq()
+    visible = NodeEvent.objects.filter(broadcast.visible_to(account.address if account else None))
+    latest = list(visible.filter(seq__lte=live_seq).order_by("-seq")[:FEED_LENGTH])
+    context = {"rows": broadcast.feed_rows(latest), "live_seq": live_seq}
+    return render(request, "dashboard/feed.html", context)

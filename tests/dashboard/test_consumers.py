@@ -1,0 +1,177 @@
+"""The live connection on the real ASGI app, with the real Redis channel layer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dashboard.models import NodeAccount
+from dashboard.relay import store_and_announce
+from tosweb.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("use_redis")]
+
+ALICE, BOB, CAROL = "tst1alice", "tst1bob", "tst1carol"
+TASK = "a" * 64
+SIGNAL = re.compile(r'<div id="live-event"[^>]*data-seq="(\d+)"[^>]*data-refresh="([^"]*)"')
+
+
+def event(seq: int, name: str, **data: object) -> dict[str, object]:
+    return {"event": name, "seq": seq, "topoheight": 1, "timestamp": 1_800_000_000 + seq, "data": data}
+
+
+def published(seq: int, publisher: str = CAROL, task_id: str = TASK) -> dict[str, object]:
+    return event(
+        seq, "task_published", task_id=task_id, publisher=publisher, title="Sort a list", reward_amount="100"
+    )
+
+
+def reward(seq: int, recipient: str) -> dict[str, object]:
+    return event(
+        seq, "reward_distributed", task_id=TASK, recipient=recipient, amount="5", reward_type="winner"
+    )
+
+
+@database_sync_to_async
+def make_user(username: str, address: str | None) -> tuple[User, str]:
+    """A user (linked to `address` when given) and the session cookie of a login."""
+    user = User.objects.create_user(username, password="a-long-passphrase")
+    if address:
+        NodeAccount.objects.create(user=user, address=address, encrypted_private_key="-", origin="imported")
+    client = Client()
+    client.force_login(user)
+    return user, client.cookies["sessionid"].value
+
+
+store = database_sync_to_async(store_and_announce)
+
+
+@pytest.fixture
+async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
+    sockets: list[WebsocketCommunicator] = []
+    yield sockets
+    for socket in sockets:
+        await socket.disconnect()
+
+
+@pytest.fixture
+def connect(open_sockets: list[WebsocketCommunicator]) -> Callable[..., Any]:
+    async def connect(
+        session: str | None, query: str = "", origin: bytes = b"http://127.0.0.1"
+    ) -> WebsocketCommunicator:
+        headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+        if session:
+            headers.append((b"cookie", f"sessionid={session}".encode()))
+        socket = WebsocketCommunicator(application, f"/ws/live/{query}", headers=headers)
+        open_sockets.append(socket)
+        return socket
+
+    return connect
+
+
+async def seqs_received(socket: WebsocketCommunicator, until: int) -> list[int]:
+    """The seqs of the frames received, up to and including `until` (a frame the test knows will come)."""
+    seqs: list[int] = []
+    while not seqs or seqs[-1] < until:
+        frame = await socket.receive_from(timeout=15)
+        match = SIGNAL.search(frame)
+        assert match, frame
+        seqs.append(int(match[1]))
+    return seqs
+
+
+async def test_an_anonymous_visitor_is_closed_with_4401(connect: Callable[..., Any]) -> None:
+    socket = await connect(None, "?since_seq=0")
+    connected, _ = await socket.connect(timeout=10)
+    assert connected
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_foreign_origin_is_refused(connect: Callable[..., Any]) -> None:
+    _, session = await make_user("alice", ALICE)
+    socket = await connect(session, "?since_seq=0", origin=b"https://evil.example")
+    connected, _ = await socket.connect(timeout=10)
+    assert not connected
+
+
+async def test_a_malformed_task_id_is_refused_with_4400(connect: Callable[..., Any]) -> None:
+    _, session = await make_user("alice", ALICE)
+    socket = await connect(session, "?task=../user.2&since_seq=0")
+    await socket.connect(timeout=10)
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4400}
+
+
+async def test_a_user_gets_public_events_and_their_own_private_ones_never_another_users(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    await make_user("bob", BOB)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1, publisher=ALICE)])
+    await store([reward(2, ALICE), reward(3, BOB)])
+    await store([event(4, "reputation_changed", address=BOB, old=500, new=510, delta=10, reason="winner")])
+    await store(
+        [event(5, "task_status_changed", task_id=TASK, old_status="Published", new_status="InProgress")]
+    )
+    # Seq 1 reaches alice through both `feed` and her own group: she gets it once.
+    assert await seqs_received(socket, until=5) == [1, 2, 5]
+
+
+async def test_an_event_concerning_the_user_asks_the_page_to_refresh_the_wallet(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, f"?task={TASK}&since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1, publisher=CAROL), reward(2, ALICE)])
+    first = SIGNAL.search(await socket.receive_from(timeout=15))
+    second = SIGNAL.search(await socket.receive_from(timeout=15))
+    assert first
+    assert second
+    assert (first[1], first[2]) == ("1", "tasks task")
+    assert (second[1], second[2]) == ("2", "task wallet")
+
+
+async def test_the_feed_page_gets_the_events_row(connect: Callable[..., Any]) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?feed=1&since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([reward(1, ALICE)])
+    frame = await socket.receive_from(timeout=15)
+    assert '<ol id="feed-rows" hx-swap-oob="afterbegin">' in frame
+    assert 'data-seq="1"' in frame
+    assert "Reward distributed: 0.00000005 TOS" in frame
+
+
+async def test_a_resume_replays_exactly_the_missed_events_once_in_order_then_goes_on_live(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    await make_user("bob", BOB)
+    await store([published(1), published(2, task_id="b" * 64), reward(3, BOB), reward(4, ALICE)])
+    socket = await connect(alice)
+    assert (await socket.connect(timeout=10))[0]
+    # Stored while the page had not said where it is: sent live, but the replay is what carries it.
+    await store([published(5, task_id="c" * 64)])
+    await socket.send_json_to({"type": "resume", "since_seq": 1})
+    assert await seqs_received(socket, until=5) == [2, 4, 5]
+    await store([published(6, task_id="d" * 64)])
+    assert await seqs_received(socket, until=6) == [6]
+
+
+async def test_live_events_racing_a_replay_are_neither_lost_nor_repeated(connect: Callable[..., Any]) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice)
+    assert (await socket.connect(timeout=10))[0]
+    await socket.send_json_to({"type": "resume", "since_seq": 0})
+    for seq in range(1, 31):
+        await store([published(seq, task_id=f"{seq:064x}")])
+    assert await seqs_received(socket, until=30) == list(range(1, 31))

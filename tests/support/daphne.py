@@ -1,0 +1,154 @@
+"""Real dashboard processes for a test: daphne and `manage.py relay_events`, on a test database file.
+
+pytest-django's test database is SQLite in memory, which another process cannot open; these processes
+share a migrated SQLite file instead (WAL, as in development), and the test reads it back with sqlite3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.devnode import ROOT, free_port
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What the dashboard processes of one test share: a database file, Redis, the node, a run dir."""
+
+    database: Path
+    redis_url: str
+    node_url: str
+    run_dir: Path
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tosweb.settings",
+            DATABASE_URL=f"sqlite:///{self.database}",
+            REDIS_URL=self.redis_url,
+            TOS_NODE_URL=self.node_url,
+            TOS_RUN_DIR=str(self.run_dir),
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        return env
+
+    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        """Read the shared database (a plain sqlite3 connection: the test process's ORM uses another one)."""
+        with contextlib.closing(sqlite3.connect(self.database, timeout=20)) as db:
+            return list(db.execute(sql, params))
+
+    def stored_seqs(self) -> list[int]:
+        return [int(str(seq)) for (seq,) in self.query("SELECT seq FROM dashboard_nodeevent ORDER BY seq")]
+
+
+def make_stack(tmp_path: Path, redis_url: str, node_url: str) -> Stack:
+    """A freshly migrated database file and run dir under tmp_path."""
+    stack = Stack(tmp_path / "dashboard.sqlite3", redis_url, node_url, tmp_path / "run")
+    stack.run_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=stack.env(),
+        check=True,
+        timeout=120,
+    )
+    return stack
+
+
+@dataclass
+class ManagedProcess:
+    """A dashboard process with its output in a log file the test can wait on."""
+
+    name: str
+    args: list[str]
+    stack: Stack
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
+        self.proc = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.stack.env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_for_log(self, text: str, timeout: float = 60.0, *, after: int = 0) -> float:
+        """Wait until `text` appears in the log (past character `after`); return when it did (monotonic)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log()[after:]:
+                return time.monotonic()
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name} never logged {text!r} in {timeout}s:\n{self.log()[-3000:]}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def relay_process(stack: Stack, name: str, *args: str) -> ManagedProcess:
+    command = [sys.executable, "manage.py", "relay_events", *args]
+    return ManagedProcess(name, command, stack, stack.run_dir / f"{name}.log")
+
+
+@dataclass
+class DaphneProcess(ManagedProcess):
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        super().start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"daphne exited:\n{self.log()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(f"{self.url}/login/", timeout=2)
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"daphne did not answer within {timeout}s:\n{self.log()[-3000:]}")
+
+
+def daphne_process(stack: Stack, port: int | None = None) -> DaphneProcess:
+    port = port or free_port()
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tosweb.asgi:application"]
+    return DaphneProcess("daphne", command, stack, stack.run_dir / "daphne.log", port=port)
+
+
+@contextlib.contextmanager
+def running(*processes: ManagedProcess) -> Iterator[None]:
+    """Start the processes in order; stop them all at the end, whatever happened."""
+    try:
+        for process in processes:
+            process.start()
+        yield
+    finally:
+        for process in reversed(processes):
+            process.stop()
