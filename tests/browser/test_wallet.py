@@ -32,7 +32,10 @@ def test_a_user_generates_an_account_and_sees_its_balance_and_qr_code(
     expect(page.locator("#balance")).to_contain_text("9,990 TOS")
     qr = page.get_by_alt_text("QR code of the address")
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Visible happens before the image has loaded: wait for the browser to have drawn it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr'); return img.complete && img.naturalWidth > 0; }"
+    )
     address = page.locator("#address").inner_text()
     assert page.get_by_role("button", name="Copy the address").get_attribute("data-copy") == address
 
