@@ -6,6 +6,7 @@ Amounts are integers in atomic units (1 TOS = 10^8) everywhere; templates format
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -223,3 +224,157 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} to {self.recipient} ({self.reward_type})"
+
+
+# --- auto-mining ------------------------------------------------------------------------------------
+
+
+class AutoMiningConfig(models.Model):
+    """A miner's stored auto-mining settings (the seed's AutoMiningConfig plus stake policy, caps, solver).
+
+    Amounts are atomic; a cap left empty means no cap. The API key is encrypted and never rendered.
+    """
+
+    class Solver(models.TextChoices):
+        OFFLINE = "offline", "Built-in offline drafter (devnet)"
+        OPENAI = "openai", "OpenAI-compatible chat completions"
+        ANTHROPIC = "anthropic", "Anthropic Messages API"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="automining")
+    enabled = models.BooleanField(default=False)
+    target_difficulties = models.JSONField(default=list, blank=True)  # empty: any
+    task_types = models.JSONField(default=list, blank=True)  # empty: any
+    max_concurrent_tasks = models.PositiveIntegerField(default=1)
+    min_success_probability = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    min_time_left = models.PositiveIntegerField(default=600)  # seconds
+    check_interval = models.PositiveIntegerField(default=60)  # seconds
+    auto_submit = models.BooleanField(default=True)
+    stake_fraction = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.1"))
+    max_locked_stake = models.PositiveBigIntegerField(null=True, blank=True)
+    max_stake_per_day = models.PositiveBigIntegerField(null=True, blank=True)
+    solver_kind = models.CharField(max_length=16, choices=Solver.choices, default=Solver.OFFLINE)
+    solver_base_url = models.URLField(blank=True)
+    solver_model = models.CharField(max_length=200, blank=True)
+    encrypted_api_key = models.TextField(blank=True, editable=False)
+    #: The last failure of a cycle or a participation, in words, until a later step succeeds.
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"auto-mining of {self.user} ({'on' if self.enabled else 'off'})"
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.encrypted_api_key)
+
+
+class AutoMiningRunQuerySet(models.QuerySet["AutoMiningRun"]):
+    def for_user(self, user: User) -> AutoMiningRunQuerySet:
+        return self.filter(user=user)
+
+
+class AutoMiningRun(models.Model):
+    """One look at the active tasks for one miner (scheduled, or woken by a published task) and what followed."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "scheduled check"
+        EVENT = "event", "new task published"
+        MANUAL = "manual", "run now"
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="automining_runs"
+    )
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = AutoMiningRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.user} ({self.state})"
+
+
+class AutoMiningStep(models.Model):
+    """One line of a run's log: a choice, a join, a solution, a submission, an error in words."""
+
+    class Level(models.TextChoices):
+        INFO = "info"
+        OK = "ok"
+        ERROR = "error"
+
+    run = models.ForeignKey(AutoMiningRun, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField(default=timezone.now)
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
+    task_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AutoParticipationQuerySet(models.QuerySet["AutoParticipation"]):
+    def for_user(self, user: User) -> AutoParticipationQuerySet:
+        return self.filter(user=user)
+
+
+class AutoParticipation(models.Model):
+    """Auto-mining's claim on one task for one miner: one row per (user, task), however often it is offered.
+
+    The state says how far the work got, so a worker killed at any point leaves a row the next one
+    finishes: `joining` and `submitting` are resolved by asking the node whether the write happened.
+    """
+
+    class State(models.TextChoices):
+        CLAIMED = "claimed", "chosen"
+        JOINING = "joining", "joining"
+        JOINED = "joined", "joined, solving"
+        SOLVED = "solved", "solved, submitting"
+        SUBMITTING = "submitting", "submitting"
+        SUBMITTED = "submitted", "submitted"
+        WAITING = "waiting", "joined; submit by hand (auto-submit is off)"
+        FAILED = "failed", "failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auto_participations"
+    )
+    run = models.ForeignKey(
+        AutoMiningRun, on_delete=models.SET_NULL, null=True, related_name="participations"
+    )
+    task_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=200, blank=True)
+    stake = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CLAIMED, db_index=True)
+    #: The generated solution, kept so a crash between solving and submitting does not pay the AI twice.
+    solution = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    #: A worker holds the row until then (renewed while it works); a dead worker's lease runs out.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AutoParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "task_id"], name="one_auto_participation_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.task_id[:10]} ({self.state})"

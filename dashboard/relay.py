@@ -80,6 +80,7 @@ def store_and_announce(raw_events: Sequence[Mapping[str, Any]]) -> int:
     with transaction.atomic():
         stored = record_events(raw_events)
         broadcast.announce_on_commit(stored)
+        services.on_new_events(stored)  # a published task wakes auto-mining, after the commit
     return len(stored)
 
 

@@ -61,3 +61,13 @@ from dashboard.views import feed  # noqa: E402
 urlpatterns += [
     path("feed/", feed.feed, name="feed"),
 ]
+
+# Auto-mining
+from dashboard.views import automining  # noqa: E402
+
+urlpatterns += [
+    path("mining/auto/", automining.automining_settings, name="automining"),
+    path("mining/auto/toggle/", automining.automining_toggle, name="automining_toggle"),
+    path("mining/auto/status/", automining.automining_status, name="automining_status"),
+    path("mining/auto/runs/<int:run_id>/", automining.automining_run, name="automining_run"),
+]

@@ -16,6 +16,14 @@ from dashboard.services.accounts import (
     profile_for,
     register_miner,
 )
+from dashboard.services.automining import (
+    NoAccount,
+    config_for,
+    on_new_events,
+    save_config,
+    set_enabled,
+    status_for,
+)
 from dashboard.services.leaderboard import Leaderboards, leaderboards
 from dashboard.services.mining import (
     MINER_REWARD_TYPES,
@@ -82,6 +90,7 @@ __all__ = [
     "AddressTaken",
     "Earnings",
     "Leaderboards",
+    "NoAccount",
     "Participations",
     "PublishOutcome",
     "Reputation",
@@ -97,6 +106,7 @@ __all__ = [
     "account_overview",
     "browse_tasks",
     "cancel_task",
+    "config_for",
     "create_user",
     "credit_rows",
     "earnings",
@@ -105,6 +115,7 @@ __all__ = [
     "link_imported_account",
     "my_participations",
     "my_tasks",
+    "on_new_events",
     "participant_entry",
     "participate",
     "profile_for",
@@ -117,8 +128,11 @@ __all__ = [
     "review",
     "review_item",
     "review_queue",
+    "save_config",
     "save_preferences",
+    "set_enabled",
     "stake_bounds",
+    "status_for",
     "submission_of",
     "submit_solution",
     "suitable_tasks",

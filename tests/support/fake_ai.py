@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ class FakeAI:
     url: str = ""
     answer: str = "Here is the answer.\n```python\nprint('solved')\n```"
     failures: list[int] = field(default_factory=list)  # HTTP statuses to answer first, one per request
+    delays: list[float] = field(default_factory=list)  # seconds to wait before answering, one per request
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -33,6 +35,8 @@ def run_fake_ai() -> Iterator[FakeAI]:
             length = int(self.headers.get("content-length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            if fake.delays:
+                time.sleep(fake.delays.pop(0))
             if fake.failures:
                 self._reply(fake.failures.pop(0), {"error": {"message": "scripted failure"}})
             elif self.path.endswith("/chat/completions"):

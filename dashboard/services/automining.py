@@ -1,0 +1,835 @@
+"""Auto-mining: stored per-user configs, the shared snapshot of active tasks, choosing, and the work on a task.
+
+How the work stays exactly-once where it matters:
+- one `AutoParticipation` row per (user, task) (a unique constraint): a task offered twice is claimed once;
+- a worker takes a row with a compare-and-set on its lease, renewed while it works, so two workers never
+  work on one row and a dead worker's row is taken over once its lease runs out;
+- the state moves `claimed → joining → joined → solved → submitting → submitted`, each move stored before
+  the node is called; a row found in `joining` or `submitting` is settled by asking the node whether the
+  participation or submission exists before anything is sent again (and the node's "already done" counts
+  as done).
+Transient failures (node unreachable or rate limited, AI service down) raise `TryAgain` with a delay; the
+Celery task retries a bounded number of times, and the next check picks up whatever is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from dashboard import node, schedules
+from dashboard.crypto import decrypt_secret, encrypt_secret
+from dashboard.models import (
+    AutoMiningConfig,
+    AutoMiningRun,
+    AutoMiningStep,
+    AutoParticipation,
+    NodeAccount,
+    NodeEvent,
+    Task,
+)
+from dashboard.services.accounts import register_miner
+from dashboard.services.mining import (
+    Record,
+    history_by_difficulty,
+    joined_task_ids,
+    may,
+    success_estimate,
+)
+from dashboard.services.tasks import NODE_LIST_LIMIT, sync_tasks
+from dashboard.solvers import SolverConfig, SolverError, solve
+from tos_ai import (
+    AlreadyDone,
+    NodeConnectionError,
+    NodeError,
+    NodeTimeoutError,
+    NonceMismatch,
+    RateLimited,
+    TaskDetails,
+    TaskSolution,
+    TaskSummary,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, User
+
+logger = logging.getLogger(__name__)
+
+#: The active tasks are read from the node at most once per this many seconds, for every miner at once.
+SNAPSHOT_SECONDS = 5
+SNAPSHOT_KEY = "tosweb:automining:snapshot"
+#: A worker's hold on a row; renewed every LEASE_SECONDS / 4 while it works, so a dead worker's runs out soon.
+LEASE_SECONDS = 20
+#: A row nobody holds and untouched this long is picked up again by the next check of its miner.
+STALE_SECONDS = 10
+MIN_CHECK_INTERVAL = 10
+ANTHROPIC_URL = "https://api.anthropic.com"
+#: The states in which work remains to be done on a row.
+WORK_STATES = (
+    AutoParticipation.State.CLAIMED,
+    AutoParticipation.State.JOINING,
+    AutoParticipation.State.JOINED,
+    AutoParticipation.State.SOLVED,
+    AutoParticipation.State.SUBMITTING,
+)
+#: The states in which the miner's stake may be locked on the node.
+STAKED_STATES = (*WORK_STATES, AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING)
+_FINISHED_TASK = (Task.Status.COMPLETED, Task.Status.EXPIRED, Task.Status.CANCELLED)
+_JOINABLE = ("Published", "InProgress")
+_TRANSIENT_NODE_ERRORS = (NodeConnectionError, NodeTimeoutError, RateLimited, NonceMismatch)
+
+
+class TryAgain(Exception):
+    """A transient failure: retry after `delay` seconds (the error in words is already recorded)."""
+
+    def __init__(self, message: str, delay: float) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+def retry_delay(attempt: int, hint: float | None = None) -> float:
+    """Exponential backoff with jitter: about 2, 4, 8 ... s, capped at 5 minutes; at least the node's hint."""
+    cap = min(300.0, 2.0 * 2**attempt)
+    return max(hint or 0.0, cap / 2 + random.uniform(0, cap / 2))
+
+
+def _node_words(error: NodeError) -> str:
+    if isinstance(error, RateLimited):
+        return "The node is rate limiting this account."
+    return node.describe(error).message
+
+
+# --- settings and the toggle -----------------------------------------------------------------------
+
+
+def config_for(user: User | AbstractBaseUser) -> AutoMiningConfig:
+    """The user's auto-mining config, created with the defaults (and their mining preferences) on first use."""
+    config = AutoMiningConfig.objects.filter(user_id=user.pk).first()
+    if config is not None:
+        return config
+    profile = getattr(user, "profile", None)
+    defaults: dict[str, Any] = {}
+    if profile is not None:
+        defaults = {
+            "target_difficulties": profile.mining_difficulties,
+            "task_types": profile.mining_task_types,
+        }
+    config, _ = AutoMiningConfig.objects.get_or_create(user_id=user.pk, defaults=defaults)
+    return config
+
+
+#: Fields the settings form sets directly.
+CONFIG_FIELDS = (
+    "target_difficulties",
+    "task_types",
+    "max_concurrent_tasks",
+    "min_success_probability",
+    "min_time_left",
+    "check_interval",
+    "auto_submit",
+    "stake_fraction",
+    "max_locked_stake",
+    "max_stake_per_day",
+    "solver_kind",
+    "solver_base_url",
+    "solver_model",
+)
+
+
+def save_config(
+    user: User | AbstractBaseUser, values: dict[str, Any], *, api_key: str = "", remove_api_key: bool = False
+) -> AutoMiningConfig:
+    """Store the settings; a new API key is encrypted, an empty one keeps the stored key."""
+    config = config_for(user)
+    for name in CONFIG_FIELDS:
+        if name in values:
+            setattr(config, name, values[name])
+    if remove_api_key:
+        config.encrypted_api_key = ""
+    if api_key:
+        config.encrypted_api_key = encrypt_secret(api_key)
+    with transaction.atomic():
+        config.save()
+        if config.enabled:
+            schedules.schedule_user(config.user_id, config.check_interval)
+    return config
+
+
+class NoAccount(Exception):
+    """Auto-mining acts with the user's node account, and there is none."""
+
+
+def set_enabled(user: User | AbstractBaseUser, on: bool) -> AutoMiningConfig:
+    """Turn auto-mining on (a beat entry and a first check at once) or off (no new participation after this).
+
+    Turning off waits for a join already under way to finish: a worker re-checks `enabled` under the
+    account's lock right before joining, so once this returns no new participation can start.
+    """
+    from dashboard import tasks  # the tasks module imports the services
+
+    account = NodeAccount.objects.filter(user_id=user.pk).first()
+    if on and account is None:
+        raise NoAccount
+    config = config_for(user)
+    with transaction.atomic():
+        AutoMiningConfig.objects.filter(pk=config.pk).update(enabled=on)
+        if on:
+            schedules.schedule_user(config.user_id, config.check_interval)
+            tasks.automine_user.delay_on_commit(user_id=config.user_id, trigger=AutoMiningRun.Trigger.MANUAL)
+        else:
+            schedules.unschedule_user(config.user_id)
+    config.enabled = on
+    if not on and account is not None:
+        with node.account_lock(account.address):
+            pass
+    return config
+
+
+# --- the shared snapshot of active tasks ---------------------------------------------------------
+
+
+def active_snapshot(*, must_include: str = "") -> list[TaskSummary]:
+    """The node's active tasks, read once for every miner and kept in Redis a few seconds.
+
+    `must_include`: a task just published; a snapshot taken before it is read again.
+    Raises NodeError when the node does not answer.
+    """
+    cached: list[dict[str, Any]] | None = None
+    with contextlib.suppress(Exception):  # Redis down costs node reads, not the cycle
+        cached = cache.get(SNAPSHOT_KEY)
+    if cached is not None and (not must_include or any(row.get("task_id") == must_include for row in cached)):
+        return [TaskSummary.parse(row) for row in cached]
+    with node.client() as reader:
+        summaries = list(reader.list_active_tasks(limit=NODE_LIST_LIMIT))
+    with contextlib.suppress(Exception):
+        cache.set(SNAPSHOT_KEY, [dict(summary.raw) for summary in summaries], SNAPSHOT_SECONDS)
+    sync_tasks(summaries)
+    return summaries
+
+
+def _kind(task_type: Any) -> str:
+    if isinstance(task_type, dict) and task_type:
+        return str(next(iter(task_type)))
+    return str(task_type)
+
+
+# --- choosing ------------------------------------------------------------------------------------
+
+
+def reputation_stored(address: str) -> int:
+    """The account's reputation from the stored events (no node call per miner), 500 before any change."""
+    last = (
+        NodeEvent.objects.filter(name="reputation_changed", data__address=address)
+        .order_by("-seq")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return int(last["new"]) if isinstance(last, dict) and "new" in last else 500
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A task worth joining for one miner: the stake the policy gives and the chance of winning (percent)."""
+
+    task: TaskSummary
+    stake: int
+    success: int
+
+
+def stake_for(config: AutoMiningConfig, task: TaskSummary) -> int:
+    """The configured fraction of the reward, kept within the stakes the node accepts for the task."""
+    wanted = int(Decimal(task.reward_amount) * config.stake_fraction)
+    return min(max(wanted, task.min_stake), task.max_stake)
+
+
+def _fits(config: AutoMiningConfig, account: NodeAccount, task: TaskSummary) -> bool:
+    """The checks that need no query: type, difficulty, time left, not one's own, room left."""
+    return (
+        task.status in _JOINABLE
+        and task.publisher != account.address
+        and task.participants_count < task.max_participants
+        and task.time_left >= config.min_time_left
+        and (not config.target_difficulties or task.difficulty_level in config.target_difficulties)
+        and (not config.task_types or _kind(task.task_type) in config.task_types)
+    )
+
+
+def choose(config: AutoMiningConfig, account: NodeAccount, snapshot: Sequence[TaskSummary]) -> list[Offer]:
+    """The tasks of the snapshot this miner should join, best chance first (caps are applied when claiming)."""
+    candidates = [task for task in snapshot if _fits(config, account, task)]
+    if not candidates:
+        return []
+    ids = [task.task_id for task in candidates]
+    taken = set(
+        AutoParticipation.objects.filter(user_id=config.user_id, task_id__in=ids).values_list(
+            "task_id", flat=True
+        )
+    )
+    taken |= set(joined_task_ids(account.address)) & set(ids)
+    candidates = [task for task in candidates if task.task_id not in taken]
+    if not candidates:
+        return []
+    reputation = reputation_stored(account.address)
+    history = history_by_difficulty(account.address) if config.min_success_probability > 0 else {}
+    threshold = float(config.min_success_probability) * 100
+    offers = []
+    for task in candidates:
+        if not may(reputation, "submit", task.difficulty_level):
+            continue
+        record = history.get(task.difficulty_level, Record())
+        chance = success_estimate(task.difficulty_level, task.participants_count, reputation, record)
+        if chance < threshold:
+            continue
+        offers.append(Offer(task, stake_for(config, task), chance))
+    offers.sort(key=lambda offer: (-offer.success, -offer.task.reward_amount, offer.task.deadline))
+    return offers
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What the miner's auto-mining holds right now: unfinished participations and their stakes."""
+
+    active: int
+    locked: int
+    spent_today: int
+
+
+def holdings(user_id: int, active_ids: set[str] | None = None) -> Holdings:
+    """Participations whose stake may still be locked (task not known to be finished), and today's new stakes."""
+    staked = AutoParticipation.objects.filter(user_id=user_id, state__in=STAKED_STATES)
+    finished = set(
+        Task.objects.filter(task_id__in=staked.values("task_id"), status__in=_FINISHED_TASK).values_list(
+            "task_id", flat=True
+        )
+    )
+    if active_ids is not None:
+        # Submitted rows whose task left the active list are no longer counted as running work.
+        finished |= set(
+            staked.filter(state__in=(AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING))
+            .exclude(task_id__in=active_ids)
+            .exclude(task_id__in=Task.objects.filter(status="UnderValidation").values("task_id"))
+            .values_list("task_id", flat=True)
+        )
+    rows = list(staked.values_list("task_id", "stake"))
+    live = [stake for task_id, stake in rows if task_id not in finished]
+    since = timezone.now() - dt.timedelta(days=1)
+    spent = AutoParticipation.objects.filter(
+        user_id=user_id, created_at__gte=since, state__in=STAKED_STATES
+    ).aggregate(total=Sum("stake"))["total"]
+    return Holdings(active=len(live), locked=sum(live), spent_today=int(spent or 0))
+
+
+def cap_reason(config: AutoMiningConfig, held: Holdings, stake: int) -> str:
+    """Why one more participation with `stake` would break a limit ("" when it would not)."""
+    if held.active >= config.max_concurrent_tasks:
+        return f"already {held.active} unfinished task(s), the most you allow at once"
+    if config.max_locked_stake is not None and held.locked + stake > config.max_locked_stake:
+        return "the stake would take the locked total past your cap"
+    if config.max_stake_per_day is not None and held.spent_today + stake > config.max_stake_per_day:
+        return "the stake would take today's new stakes past your daily cap"
+    return ""
+
+
+def claim(
+    config: AutoMiningConfig, run: AutoMiningRun, offer: Offer, active_ids: set[str]
+) -> tuple[AutoParticipation | None, str]:
+    """Claim the task for the miner if the limits allow it; (None, why) when they do not or it is claimed."""
+    try:
+        with transaction.atomic():
+            # Serializes claims of one miner (a row lock on PostgreSQL; SQLite's IMMEDIATE transactions already do).
+            fresh = AutoMiningConfig.objects.select_for_update().get(pk=config.pk)
+            if not fresh.enabled:
+                return None, "auto-mining is off"
+            reason = cap_reason(fresh, holdings(config.user_id, active_ids), offer.stake)
+            if reason:
+                return None, reason
+            row = AutoParticipation.objects.create(
+                user_id=config.user_id,
+                run=run,
+                task_id=offer.task.task_id,
+                title=offer.task.title[:200],
+                stake=offer.stake,
+            )
+    except IntegrityError:
+        return None, "already taken"
+    return row, ""
+
+
+# --- runs and their log ----------------------------------------------------------------------------
+
+
+def log_step(run_id: int | None, message: str, *, level: str = "info", task_id: str = "") -> None:
+    if run_id is not None:
+        AutoMiningStep.objects.create(run_id=run_id, message=message, level=level, task_id=task_id)
+
+
+def note_error(user_id: int, message: str) -> None:
+    """Keep the latest failure in words on the config, for the miner's page."""
+    AutoMiningConfig.objects.filter(user_id=user_id).update(last_error=message, last_error_at=timezone.now())
+
+
+def clear_error(user_id: int) -> None:
+    AutoMiningConfig.objects.filter(user_id=user_id).exclude(last_error="").update(
+        last_error="", last_error_at=None
+    )
+
+
+def close_run_if_done(run_id: int | None) -> None:
+    """Mark a run done once none of its participations has work left."""
+    if run_id is None:
+        return
+    if AutoParticipation.objects.filter(run_id=run_id, state__in=WORK_STATES).exists():
+        return
+    AutoMiningRun.objects.filter(pk=run_id, state=AutoMiningRun.State.RUNNING).update(
+        state=AutoMiningRun.State.DONE, finished_at=timezone.now()
+    )
+
+
+def stale_rows(user_id: int) -> list[int]:
+    """Rows of the miner with work left that nobody holds: a worker died or gave up on them."""
+    now = timezone.now()
+    return list(
+        AutoParticipation.objects.filter(
+            user_id=user_id, state__in=WORK_STATES, updated_at__lt=now - dt.timedelta(seconds=STALE_SECONDS)
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .values_list("pk", flat=True)
+    )
+
+
+@dataclass
+class Cycle:
+    """What one check decided: the rows to work on (new claims and rows to resume)."""
+
+    run_id: int | None = None
+    work: list[int] = field(default_factory=list)
+
+
+def run_cycle(user_id: int, trigger: str, *, attempt: int = 0) -> Cycle:
+    """One check for one miner: resume unfinished rows, read the shared snapshot, choose, claim."""
+    config = AutoMiningConfig.objects.filter(user_id=user_id, enabled=True).first()
+    if config is None:
+        return Cycle()
+    account = NodeAccount.objects.filter(user_id=user_id).first()
+    cycle = Cycle(work=stale_rows(user_id))
+    run = AutoMiningRun.objects.create(user_id=user_id, trigger=trigger)
+    cycle.run_id = run.pk
+    if account is None:
+        _finish(run, failed="Link a node account on the wallet page: auto-mining acts with it.")
+        note_error(user_id, run.error)
+        return cycle
+    if cycle.work:
+        log_step(run.pk, f"Resuming {len(cycle.work)} unfinished task(s).")
+    try:
+        snapshot = active_snapshot()
+    except NodeError as exc:
+        delay = retry_delay(attempt)
+        words = f"{_node_words(exc)} Checking again in {delay:.0f} s."
+        _finish(run, failed=words)
+        note_error(user_id, words)
+        raise TryAgain(words, delay) from exc
+    active_ids = {task.task_id for task in snapshot}
+    offers = choose(config, account, snapshot)
+    claimed = _claim_offers(config, run, offers, active_ids)
+    cycle.work += claimed
+    summary = f"Looked at {len(snapshot)} active task(s): {len(offers)} suitable, {len(claimed)} taken."
+    AutoMiningRun.objects.filter(pk=run.pk).update(summary=summary)
+    log_step(run.pk, summary)
+    if not claimed:
+        _finish(run)
+    return cycle
+
+
+def _claim_offers(
+    config: AutoMiningConfig, run: AutoMiningRun, offers: Sequence[Offer], active_ids: set[str]
+) -> list[int]:
+    claimed = []
+    for offer in offers:
+        row, why = claim(config, run, offer, active_ids)
+        if row is None:
+            if why and why != "already taken":
+                log_step(run.pk, f"Skipped “{offer.task.title}”: {why}.", task_id=offer.task.task_id)
+            if why == "auto-mining is off":
+                break
+            continue
+        claimed.append(row.pk)
+        log_step(
+            run.pk,
+            f"Chose “{offer.task.title}” ({offer.task.difficulty_level}): stake {_tos(offer.stake)} TOS, "
+            f"chance of winning {offer.success}%.",
+            task_id=offer.task.task_id,
+        )
+    return claimed
+
+
+def _finish(run: AutoMiningRun, *, failed: str = "") -> None:
+    run.state = AutoMiningRun.State.FAILED if failed else AutoMiningRun.State.DONE
+    run.error = failed
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "error", "finished_at"])
+    if failed:
+        log_step(run.pk, failed, level="error")
+    prune_runs(run.user_id)
+
+
+RUNS_KEPT_PER_USER = 50
+
+
+def prune_runs(user_id: int) -> None:
+    """Keep each miner's latest runs only: every check writes one, 1,000 miners would add 1,000 a minute."""
+    older = AutoMiningRun.objects.filter(user_id=user_id).values_list("pk", flat=True)[RUNS_KEPT_PER_USER:]
+    AutoMiningRun.objects.filter(pk__in=list(older)).delete()
+
+
+def match_published(task_id: str) -> list[int]:
+    """A task was just published: offer it to every enabled miner it suits, up to its free places.
+
+    One snapshot read for all miners; miners are taken in random order so the free places are shared fairly.
+    """
+    try:
+        snapshot = active_snapshot(must_include=task_id)
+    except NodeError:
+        logger.warning(
+            "task %s was published but the node does not answer; the scheduled checks will see it", task_id
+        )
+        return []
+    task = next((summary for summary in snapshot if summary.task_id == task_id), None)
+    if task is None:
+        return []
+    active_ids = {summary.task_id for summary in snapshot}
+    configs = list(AutoMiningConfig.objects.filter(enabled=True).select_related("user__node_account"))
+    random.shuffle(configs)
+    free = task.max_participants - task.participants_count
+    work: list[int] = []
+    for config in configs:
+        if free <= 0:
+            break
+        account = getattr(config.user, "node_account", None)
+        if account is None or not _fits(config, account, task):
+            continue
+        offers = choose(config, account, [task])
+        if not offers:
+            continue
+        run = AutoMiningRun.objects.create(user_id=config.user_id, trigger=AutoMiningRun.Trigger.EVENT)
+        claimed = _claim_offers(config, run, offers, active_ids)
+        if claimed:
+            free -= 1
+            work += claimed
+        else:
+            _finish(run)
+    return work
+
+
+# --- the work on one participation ---------------------------------------------------------------
+
+
+def take(participation_id: int) -> AutoParticipation | None:
+    """Hold the row for this worker (compare-and-set on the lease); None when another worker holds it."""
+    now = timezone.now()
+    taken = (
+        AutoParticipation.objects.filter(pk=participation_id, state__in=WORK_STATES)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + dt.timedelta(seconds=LEASE_SECONDS), attempts=F("attempts") + 1)
+    )
+    if not taken:
+        return None
+    return AutoParticipation.objects.select_related("user__node_account", "user__automining").get(
+        pk=participation_id
+    )
+
+
+def release(participation_id: int) -> None:
+    AutoParticipation.objects.filter(pk=participation_id).update(lease_until=None)
+
+
+@contextlib.contextmanager
+def keep_lease(participation_id: int) -> Iterator[None]:
+    """Renew the row's lease from a thread while the work runs (a slow AI answer can take a minute)."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(LEASE_SECONDS / 4):
+                AutoParticipation.objects.filter(pk=participation_id, lease_until__isnull=False).update(
+                    lease_until=timezone.now() + dt.timedelta(seconds=LEASE_SECONDS)
+                )
+        except Exception:  # the lease then runs out and another worker takes over: safe, only slower
+            logger.exception("could not renew the lease of auto participation %s", participation_id)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=renew, daemon=True, name=f"lease-{participation_id}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _move(row: AutoParticipation, to: str, *, expect: str | None = None, **fields: Any) -> bool:
+    """Compare-and-set the row's state (from `expect`, default its current state)."""
+    moved = AutoParticipation.objects.filter(pk=row.pk, state=expect or row.state).update(state=to, **fields)
+    if moved:
+        row.state = to
+        for name, value in fields.items():
+            setattr(row, name, value)
+    return bool(moved)
+
+
+def solver_config(config: AutoMiningConfig) -> SolverConfig:
+    """The user's solver, with the API key decrypted only for the call."""
+    key = decrypt_secret(config.encrypted_api_key) if config.encrypted_api_key else ""
+    base_url = config.solver_base_url or (ANTHROPIC_URL if config.solver_kind == "anthropic" else "")
+    return SolverConfig(kind=config.solver_kind, base_url=base_url, model=config.solver_model, api_key=key)  # type: ignore[arg-type]
+
+
+def work(participation_id: int, *, attempt: int = 0, last_attempt: bool = False) -> None:
+    """Take the row and move it as far as it goes: join, solve, submit. Safe to run twice, or after a crash."""
+    row = take(participation_id)
+    if row is None:
+        return
+    try:
+        with keep_lease(row.pk):
+            _advance(row)
+    except TryAgain as exc:
+        release(row.pk)
+        if last_attempt:
+            words = f"{exc} Giving up for now; the next scheduled check tries again."
+            AutoParticipation.objects.filter(pk=row.pk).update(error=words)
+            log_step(row.run_id, words, level="error", task_id=row.task_id)
+            note_error(row.user_id, words)
+            return
+        raise
+    release(row.pk)
+    close_run_if_done(row.run_id)
+
+
+def _transient(row: AutoParticipation, words: str, attempt_hint: float | None = None) -> TryAgain:
+    delay = retry_delay(row.attempts - 1, attempt_hint)
+    message = f"{words} Trying again in {delay:.0f} s."
+    AutoParticipation.objects.filter(pk=row.pk).update(error=message)
+    log_step(row.run_id, f"“{row.title}”: {message}", level="error", task_id=row.task_id)
+    note_error(row.user_id, message)
+    return TryAgain(message, delay)
+
+
+def _fail(row: AutoParticipation, words: str) -> None:
+    _move(row, AutoParticipation.State.FAILED, error=words)
+    log_step(row.run_id, f"“{row.title}”: {words}", level="error", task_id=row.task_id)
+    note_error(row.user_id, words)
+
+
+def _advance(row: AutoParticipation) -> None:
+    account: NodeAccount = row.user.node_account
+    State = AutoParticipation.State
+    for _ in range(8):  # each pass moves the state forward; a handful covers the whole path
+        try:
+            if row.state == State.CLAIMED:
+                if not _join(row, account):
+                    return
+            elif row.state == State.JOINING:
+                _settle(row, account, joined=True)
+            elif row.state == State.JOINED:
+                config: AutoMiningConfig = row.user.automining
+                if not config.auto_submit:
+                    _move(row, State.WAITING)
+                    log_step(
+                        row.run_id,
+                        f"“{row.title}”: joined; auto-submit is off, so submit it by hand.",
+                        task_id=row.task_id,
+                    )
+                    return
+                _solve(row, config)
+            elif row.state == State.SOLVED:
+                _submit(row, account)
+            elif row.state == State.SUBMITTING:
+                _settle(row, account, joined=False)
+            else:
+                return
+        except SolverError as exc:
+            if exc.permanent:
+                _fail(
+                    row, f"The AI service could not solve it: {exc}. Your stake stays locked; submit by hand."
+                )
+                return
+            raise _transient(row, f"The AI service could not answer: {exc}.") from exc
+        except _TRANSIENT_NODE_ERRORS as exc:
+            hint = exc.retry_after if isinstance(exc, RateLimited) else None
+            raise _transient(row, _node_words(exc), hint) from exc
+        except NodeError as exc:
+            _fail(row, f"The node refused: {_node_words(exc)}")
+            return
+
+
+def _join(row: AutoParticipation, account: NodeAccount) -> bool:
+    """Join under the account's lock, after checking auto-mining is still on. False when it was turned off."""
+    State = AutoParticipation.State
+    register_miner(account)  # once per account; takes the account lock itself
+    with node.account_lock(account.address):
+        if not AutoMiningConfig.objects.filter(user_id=row.user_id, enabled=True).exists():
+            # Nothing was sent: forget the claim, so the task may be taken again when mining is back on.
+            log_step(
+                row.run_id, f"Did not join “{row.title}”: auto-mining was turned off.", task_id=row.task_id
+            )
+            AutoParticipation.objects.filter(pk=row.pk, state=State.CLAIMED).delete()
+            close_run_if_done(row.run_id)
+            return False
+        if not _move(row, State.JOINING, expect=State.CLAIMED):
+            return False
+        try:
+            with node.client(account) as signed:
+                signed.miner.participate_task(row.task_id, row.stake)
+        except AlreadyDone:
+            pass  # the node already has this participation: that is what we wanted
+    _move(row, State.JOINED, error="")
+    clear_error(row.user_id)
+    log_step(
+        row.run_id,
+        f"Joined “{row.title}” with a stake of {_tos(row.stake)} TOS.",
+        level="ok",
+        task_id=row.task_id,
+    )
+    return True
+
+
+def _details(task_id: str) -> TaskDetails:
+    with node.client() as reader:
+        return reader.get_task_details(task_id)
+
+
+def _settle(row: AutoParticipation, account: NodeAccount, *, joined: bool) -> None:
+    """A write may or may not have reached the node (a crash, a timeout): ask the node which."""
+    State = AutoParticipation.State
+    details = _details(row.task_id)
+    if joined:
+        done = account.address in details.participant_addresses()
+        _move(row, State.JOINED if done else State.CLAIMED)
+        log_step(
+            row.run_id,
+            f"“{row.title}”: the node {'has' if done else 'does not have'} the participation; continuing.",
+            task_id=row.task_id,
+        )
+    else:
+        done = any(item.submitter == account.address for item in details.submissions)
+        _move(row, State.SUBMITTED if done else State.SOLVED)
+        log_step(
+            row.run_id,
+            f"“{row.title}”: the node {'has' if done else 'does not have'} the submission; continuing.",
+            task_id=row.task_id,
+        )
+
+
+def _solve(row: AutoParticipation, config: AutoMiningConfig) -> None:
+    details = _details(row.task_id)
+    solver = solver_config(config)
+    log_step(
+        row.run_id, f"Solving “{row.title}” with the {config.get_solver_kind_display()}.", task_id=row.task_id
+    )
+    solution = solve(solver, details)
+    _move(row, AutoParticipation.State.SOLVED, solution=solution.to_dict(), error="")
+    clear_error(row.user_id)
+
+
+def _submit(row: AutoParticipation, account: NodeAccount) -> None:
+    State = AutoParticipation.State
+    solution = TaskSolution(**{key: value for key, value in row.solution.items() if value is not None})
+    with node.account_lock(account.address):
+        if not _move(row, State.SUBMITTING, expect=State.SOLVED):
+            return
+        try:
+            with node.client(account) as signed:
+                signed.miner.submit_solution(row.task_id, solution)
+        except AlreadyDone:
+            pass
+    _move(row, State.SUBMITTED, error="")
+    clear_error(row.user_id)
+    log_step(row.run_id, f"Submitted a solution to “{row.title}”.", level="ok", task_id=row.task_id)
+
+
+def _tos(amount: int) -> str:
+    whole, fraction = divmod(amount, 10**8)
+    return f"{whole:,}" + (f".{fraction:08d}".rstrip("0") if fraction else "")
+
+
+# --- the relay's hook ------------------------------------------------------------------------------
+
+
+def on_new_events(events: Sequence[NodeEvent]) -> None:
+    """Newly stored events: each `task_published` wakes auto-mining once (one Celery task, not one per miner).
+
+    Sent after the commit. A broker outage must not stop the relay: the scheduled checks still see the task.
+    """
+    published = [event.task_id for event in events if event.name == "task_published" and event.task_id]
+    if not published or not AutoMiningConfig.objects.filter(enabled=True).exists():
+        return
+    from dashboard import tasks
+
+    def enqueue() -> None:
+        for task_id in published:
+            tasks.match_published_task.delay(task_id=task_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+# --- what the miner's page shows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    config: AutoMiningConfig
+    current: AutoMiningRun | None
+    last: AutoMiningRun | None
+    next_check: dt.datetime | None
+    participations: list[AutoParticipation]
+    steps: list[AutoMiningStep]
+    queue_problem: str = ""
+
+
+def queue_problem() -> str:
+    """Words when the task queue (Redis) is down: nothing runs until it is back."""
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError):
+        return (
+            "The task queue (Redis) is unavailable: auto-mining waits and resumes by itself when it is back."
+        )
+    return ""
+
+
+def status_for(user: User | AbstractBaseUser) -> Status:
+    """The miner's auto-mining at a glance: the run under way, the last one, the next check, recent work."""
+    config = config_for(user)
+    runs = AutoMiningRun.objects.filter(user_id=config.user_id)
+    current = runs.filter(state=AutoMiningRun.State.RUNNING).first()
+    last = runs.exclude(state=AutoMiningRun.State.RUNNING).first()
+    shown = current or last
+    steps = list(shown.steps.all()[:50]) if shown else []
+    return Status(
+        config=config,
+        current=current,
+        last=last,
+        next_check=schedules.next_check(config.user_id) if config.enabled else None,
+        participations=list(AutoParticipation.objects.filter(user_id=config.user_id)[:10]),
+        steps=steps,
+        queue_problem=queue_problem() if config.enabled else "",
+    )

@@ -1,0 +1,44 @@
+"""Celery tasks: thin wrappers that take ids, call the auto-mining services and retry transient failures."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.app.task import Task as CeleryTask
+from celery.contrib.django.task import DjangoTask
+
+from dashboard.models import AutoMiningRun
+from dashboard.services import automining
+
+#: Retries of one participation's work before it waits for the miner's next scheduled check.
+WORK_RETRIES = 6
+CYCLE_RETRIES = 3
+
+
+@shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=CYCLE_RETRIES)
+def automine_user(self: CeleryTask, user_id: int, trigger: str = AutoMiningRun.Trigger.SCHEDULE) -> None:
+    """One auto-mining check for one miner: resume unfinished work, choose tasks, start work on them."""
+    try:
+        cycle = automining.run_cycle(user_id, trigger, attempt=self.request.retries)
+    except automining.TryAgain as exc:
+        if trigger == AutoMiningRun.Trigger.SCHEDULE:
+            return  # the next scheduled check is the backoff
+        raise self.retry(countdown=exc.delay) from exc
+    for participation_id in cycle.work:
+        work_participation.delay_on_commit(participation_id=participation_id)
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
+def match_published_task(task_id: str) -> None:
+    """A task was published: offer it to every enabled miner at once (one task per event, fanned out here)."""
+    for participation_id in automining.match_published(task_id):
+        work_participation.delay_on_commit(participation_id=participation_id)
+
+
+@shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=WORK_RETRIES)
+def work_participation(self: CeleryTask, participation_id: int) -> None:
+    """Join, solve and submit one claimed task; transient failures retry with backoff, a bounded number of times."""
+    retries = self.request.retries
+    try:
+        automining.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
+    except automining.TryAgain as exc:
+        raise self.retry(countdown=exc.delay) from exc
