@@ -10,8 +10,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 
+from dashboard.events import record_events
 from dashboard.models import NodeAccount
 from dashboard.relay import store_and_announce
 from tosweb.asgi import application
@@ -21,6 +23,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 ALICE, BOB, CAROL = "tst1alice", "tst1bob", "tst1carol"
 TASK = "a" * 64
 SIGNAL = re.compile(r'<div id="live-event"[^>]*data-seq="(\d+)"[^>]*data-refresh="([^"]*)"')
+PREV_SEQ = re.compile(r'data-seq="(\d+)" data-prev-seq="(\d+)"')
 
 
 def event(seq: int, name: str, **data: object) -> dict[str, object]:
@@ -175,3 +178,28 @@ async def test_live_events_racing_a_replay_are_neither_lost_nor_repeated(connect
     for seq in range(1, 31):
         await store([published(seq, task_id=f"{seq:064x}")])
     assert await seqs_received(socket, until=30) == list(range(1, 31))
+
+
+@database_sync_to_async
+def store_unsent(raw_events: list[dict[str, object]]) -> None:
+    """Store events the channel layer never delivers (as pub/sub drops one sent before a SUBSCRIBE took effect)."""
+    with transaction.atomic():
+        record_events(raw_events)
+
+
+async def test_an_event_the_layer_missed_after_a_resume_is_sent_from_the_database_before_the_next(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice)
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1)])
+    await socket.send_json_to({"type": "resume", "since_seq": 0})
+    assert await seqs_received(socket, until=1) == [1]  # replayed: the resume is done
+    await store_unsent([published(2, task_id="b" * 64)])
+    await store([published(3, task_id="c" * 64)])
+    # The missed event first, then the live one, each chained to the one before (what live.js checks).
+    frames = [PREV_SEQ.findall(await socket.receive_from(timeout=15)) for _ in range(2)]
+    assert frames == [[("2", "1")], [("3", "2")]]
+    await store([published(4, task_id="d" * 64)])
+    assert await seqs_received(socket, until=4) == [4]
