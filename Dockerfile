@@ -1,16 +1,24 @@
-# One image for every process: web (daphne), worker, beat, relay and the devnode.
+# One image for every process: web (daphne), worker, beat, relay and the devnode. No secrets are baked
+# in: SECRET_KEY and TOS_FIELD_ENCRYPTION_KEY (or their *_FILE variants) come from the environment.
 FROM python:3.11-slim-bookworm
 
+# PYTHONPATH: the code runs from /app (settings find templates/ and static/ beside it), not from the copy
+# `pip install .` puts in site-packages, whichever command (daphne, celery, manage.py) starts it.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    TOS_ENV=production \
     TOS_RUN_DIR=/var/lib/tosweb
 
 WORKDIR /app
-RUN useradd --system --uid 1000 --home-dir /app tosweb \
-    && mkdir -p /var/lib/tosweb && chown tosweb /var/lib/tosweb
+RUN useradd --system --uid 1000 --no-create-home --home-dir /app tosweb \
+    && mkdir -p /var/lib/tosweb /var/lib/devnode \
+    && chown tosweb:tosweb /var/lib/tosweb /var/lib/devnode
 
+# The packages (and their dependencies, from pyproject.toml); templates and static files come after, so
+# changing only those does not reinstall anything.
 COPY pyproject.toml README.md ./
 COPY tosweb tosweb
 COPY dashboard dashboard
@@ -21,8 +29,9 @@ RUN pip install .
 COPY manage.py ./
 COPY templates templates
 COPY static static
-RUN TOS_ENV=development python manage.py collectstatic --no-input -v 0 \
-    && rm -f /var/lib/tosweb/secret_key /var/lib/tosweb/field_encryption_key
+# Hashed, compressed copies for whitenoise (the production storage); the keys exist only for this command.
+RUN SECRET_KEY=collectstatic-only TOS_FIELD_ENCRYPTION_KEY=collectstatic-only \
+    python manage.py collectstatic --no-input -v 0
 
 USER tosweb
 EXPOSE 8000

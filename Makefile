@@ -7,16 +7,26 @@ BIN := $(VENV)/bin
 # Debian packages the tests need: a real Chromium for the browser tests.
 DEB_TEST_PACKAGES := chromium
 
-.PHONY: run test lint typecheck pytest bootstrap bootstrap-test debs clean
+.PHONY: run demo test test-postgres lint typecheck pytest bootstrap bootstrap-test debs clean
 
 run: bootstrap
 	$(BIN)/python -m tosweb.launcher run
+
+# `make run` plus demo activity: funded demo accounts, auto-mining on for `miner` (offline drafter), a task
+# published by `publisher` every ~20 s and approved by `validator` (the Procfile's `demo` process).
+demo: bootstrap
+	$(BIN)/python -m tosweb.launcher run --demo
 
 test: bootstrap-test debs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: the server at DATABASE_URL when set, else a throwaway cluster under .run/
+# (Debian's postgresql, installed when missing and run as root) on a free loopback port, stopped afterwards.
+test-postgres: bootstrap-test debs
+	$(BIN)/python -m tosweb.pgtest -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap-test
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from tosweb.env import envbool, envint, envlist, envstr, envurl, secret_from_file
+from tosweb.middleware import parse_extra_sources
 
 # Lets the code subscript Django's generic classes (QuerySet[Task], ModelForm[Profile]) at run time.
 django_stubs_ext.monkeypatch()
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tosweb.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,7 +93,7 @@ DATABASES = {
             f"sqlite:///{RUN_DIR / 'db.sqlite3'}",
             schemes=("sqlite", "postgres", "postgresql", "pgsql"),
         ),
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -151,18 +153,35 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
-# The live feed's channel layer: RedisChannelLayer, not RedisPubSubChannelLayer. Measured with
-# bench/channel_layer_bench.py (docs/performance.md, "Channel layer"): to 100 consumers of one group,
-# core p50/p99 2.0/6.2 ms and 281 group_send/s (27k deliveries/s), pub/sub 0.6/3.2 ms and 1,864/s; at
-# 1,000 consumers core falls to 10 group_send/s. The node makes tens of events a second, so either is
-# fast enough here, and core is the correct one: its group_add is acknowledged before a consumer replays
-# from the database (pub/sub's SUBSCRIBE is not, so an event could slip between subscribe and replay),
-# and it buffers per channel instead of dropping messages while a subscriber reconnects.
+# The live feed's channel layer: RedisPubSubChannelLayer, not RedisChannelLayer. Measured end to end with
+# bench/relay_bench.py (docs/performance.md, "Live feed end to end": node event -> relay -> daphne -> N
+# logged-in WebSockets, 2 shared cores): at 100 pages and 10 events/s p99 35 ms with pub/sub against 98 ms
+# with core; at 1,000 pages daphne is the limit with either, and pub/sub gets 6.4k deliveries/s out of it
+# against core's 4.7k (core's group_send carries every member's channel name in one message that daphne
+# unpacks); at 50 events/s core's capacity silently dropped 75 % of the messages, pub/sub none. Pub/sub's
+# SUBSCRIBE is not acknowledged, so an event sent between a page's replay and its subscription taking
+# effect reaches neither: LiveConsumer checks its first live event after a resume and sends such a missed
+# event from the database (tests/dashboard/test_consumers.py). CHANNEL_LAYER=core switches back; core's
+# buffer is then 1,000 messages (CHANNEL_LAYER_CAPACITY; channels_redis's 100 silently dropped 6,000
+# deliveries when 1,000 pages at 10 events/s fell behind, 1,000 dropped none: they came late) for 60 s
+# (CHANNEL_LAYER_EXPIRY).
+CHANNEL_LAYER = envstr("CHANNEL_LAYER", "pubsub")
+_CHANNEL_LAYER_BACKENDS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+if CHANNEL_LAYER not in _CHANNEL_LAYER_BACKENDS:
+    raise ImproperlyConfigured(f"CHANNEL_LAYER={CHANNEL_LAYER!r} must be 'core' or 'pubsub'.")
+# redis-py 8 gives every connection a 5 s read timeout and a pool at most 100 connections; the core layer
+# blocks 5 s in BZPOPMIN, so an idle daphne's receive timed out and closed every page with 1011, and 100
+# pages connecting at once failed with "Too many connections" (bench/relay_bench.py found both).
+_CHANNEL_LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}
+_CHANNEL_LAYER_CONFIG: dict[str, object] = {"hosts": [_CHANNEL_LAYER_HOST], "prefix": "tosweb"}
+if CHANNEL_LAYER == "core":
+    _CHANNEL_LAYER_CONFIG["capacity"] = envint("CHANNEL_LAYER_CAPACITY", 1000, minimum=1)
+    _CHANNEL_LAYER_CONFIG["expiry"] = envint("CHANNEL_LAYER_EXPIRY", 60, minimum=1)
 CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "tosweb"},
-    }
+    "default": {"BACKEND": _CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": _CHANNEL_LAYER_CONFIG}
 }
 
 CELERY_BROKER_URL = REDIS_URL
@@ -188,21 +207,37 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token is put in hx-headers on <body>.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (tosweb/middleware.py), in every environment so the browser tests exercise it:
+# our own static files only. CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only;
+# CSP_EXTRA_SOURCES="img-src https://cdn.example; connect-src https://api.example" adds sources;
+# CSP_REPORT_URI names where browsers report violations.
+CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", False)
+CSP_EXTRA_SOURCES = parse_extra_sources(envstr("CSP_EXTRA_SOURCES", ""))
+CSP_REPORT_URI = envstr("CSP_REPORT_URI", "")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Health checks (compose, load balancers) probe the web process over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# LOG_FORMAT=json writes one JSON object a line (for a log collector); plain is for people.
+LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "tosweb.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # One line per node request is noise at INFO; failures are logged where they are handled.
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},

@@ -2,22 +2,28 @@
 
 pytest-django's test database is SQLite in memory, which another process cannot open; these processes
 share a migrated SQLite file instead (WAL, as in development), and the test reads it back with sqlite3.
+When the suite runs on PostgreSQL (`make test-postgres`), each stack gets a PostgreSQL database of its own
+on the same server instead, so the relay and daphne are tested on the database production uses.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import psycopg
+from psycopg import sql
 
 from tests.support.devnode import ROOT, free_port
 
@@ -30,12 +36,16 @@ class Stack:
     redis_url: str
     node_url: str
     run_dir: Path
+    #: Settings for every process of this stack on top of the above (e.g. CHANNEL_LAYER=pubsub).
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    #: The stack's own PostgreSQL database when the suite runs on PostgreSQL; empty for the SQLite file.
+    database_url: str = ""
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE="tosweb.settings",
-            DATABASE_URL=f"sqlite:///{self.database}",
+            DATABASE_URL=self.database_url or f"sqlite:///{self.database}",
             REDIS_URL=self.redis_url,
             TOS_NODE_URL=self.node_url,
             TOS_RUN_DIR=str(self.run_dir),
@@ -43,12 +53,16 @@ class Stack:
             PYTHONUNBUFFERED="1",
         )
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        env.update(self.extra_env)
         return env
 
-    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
-        """Read the shared database (a plain sqlite3 connection: the test process's ORM uses another one)."""
+    def query(self, sql_text: str, *params: object) -> list[tuple[object, ...]]:
+        """Read the shared database (a plain connection: the test process's ORM uses another database)."""
+        if self.database_url:
+            with psycopg.connect(self.database_url, autocommit=True) as pg:
+                return list(pg.execute(sql.SQL(sql_text.replace("?", "%s")), params))
         with contextlib.closing(sqlite3.connect(self.database, timeout=20)) as db:
-            return list(db.execute(sql, params))
+            return list(db.execute(sql_text, params))
 
     def stored_seqs(self) -> list[int]:
         return [int(str(seq)) for (seq,) in self.query("SELECT seq FROM dashboard_nodeevent ORDER BY seq")]
@@ -56,7 +70,13 @@ class Stack:
 
 def make_stack(tmp_path: Path, redis_url: str, node_url: str) -> Stack:
     """A freshly migrated database file and run dir under tmp_path."""
-    stack = Stack(tmp_path / "dashboard.sqlite3", redis_url, node_url, tmp_path / "run")
+    stack = Stack(
+        tmp_path / "dashboard.sqlite3",
+        redis_url,
+        node_url,
+        tmp_path / "run",
+        database_url=own_postgres_database(tmp_path.name),
+    )
     stack.run_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
@@ -66,6 +86,21 @@ def make_stack(tmp_path: Path, redis_url: str, node_url: str) -> Stack:
         timeout=120,
     )
     return stack
+
+
+def own_postgres_database(name: str) -> str:
+    """When DATABASE_URL is PostgreSQL, a fresh database `test_tosweb_<name>` on that server; else ''.
+
+    Beside pytest-django's test database, never in it: the processes commit, the test's transactions roll
+    back. A database left by an earlier run under the same name is dropped first."""
+    url = os.environ.get("DATABASE_URL", "").replace("pgsql://", "postgresql://", 1)
+    if urlsplit(url).scheme not in {"postgres", "postgresql"}:
+        return ""
+    database = "test_tosweb_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[:40]
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        pg.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return urlsplit(url)._replace(path=f"/{database}").geturl()
 
 
 @dataclass
@@ -136,10 +171,10 @@ class DaphneProcess(ManagedProcess):
         raise AssertionError(f"daphne did not answer within {timeout}s:\n{self.log()[-3000:]}")
 
 
-def daphne_process(stack: Stack, port: int | None = None) -> DaphneProcess:
+def daphne_process(stack: Stack, port: int | None = None, name: str = "daphne") -> DaphneProcess:
     port = port or free_port()
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tosweb.asgi:application"]
-    return DaphneProcess("daphne", command, stack, stack.run_dir / "daphne.log", port=port)
+    return DaphneProcess(name, command, stack, stack.run_dir / f"{name}.log", port=port)
 
 
 @contextlib.contextmanager
