@@ -1,6 +1,8 @@
 """`make run`: start every process of the Procfile on embedded defaults, and clean up after a crash.
 
     python -m tosweb.launcher run            migrate, create the demo logins, start everything (honcho)
+    python -m tosweb.launcher run --demo     the same, plus demo activity: funded demo accounts, auto-mining
+                                             on for `miner`, a task published every ~20 s and approved
     python -m tosweb.launcher proc NAME CMD  run CMD as Procfile process NAME, recording its pid
     python -m tosweb.launcher redis-server   a private Redis on REDIS_PORT with its files under .run/
 
@@ -157,8 +159,11 @@ def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
 
 
-def run() -> int:
-    """Start the whole system and print where it is; Ctrl-C stops every process."""
+def run(*, demo: bool = False) -> int:
+    """Start the whole system and print where it is; Ctrl-C stops every process.
+
+    `demo` also seeds the demo activity and starts the Procfile's `demo` process (and lets the demo
+    publisher publish more than the node's default ten tasks an hour)."""
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     stopped = stop_stale_processes()
     if stopped:
@@ -183,9 +188,13 @@ def run() -> int:
     web_port = pick_port(int(env.get("PORT", "8000")))
     env["WEB_PORT"] = str(web_port)
     env["TOS_RUN_DIR"] = str(RUN_DIR)
-    processes += [name for name in _procfile_names() if name not in processes and name != "redis"]
+    extras = {"redis"} if demo else {"redis", "demo"}
+    processes += [name for name in _procfile_names() if name not in processes and name not in extras]
+    if demo:
+        env.setdefault("TOS_NODE_ARGS", "--rate-limits publish=1000")
 
     _manage("migrate", "--no-input", "-v", "0", env=env)
+    # The node accounts and auto-mining of `--demo` need the node and Redis: the `demo` process does them.
     _manage("seed_demo", env=env)
 
     url = f"http://127.0.0.1:{web_port}"
@@ -224,8 +233,8 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    if command == "run":
-        return run()
+    if command == "run" and rest in ([], ["--demo"]):
+        return run(demo=rest == ["--demo"])
     if command == "proc" and rest:
         run_proc(rest[0], rest[1:])
     if command == "redis-server":

@@ -113,6 +113,30 @@ def _make_miner(username: str, node_url: str, config: dict[str, Any], enabled: b
     return {"user_id": user.pk, "address": wallet.address}
 
 
+def _make_member(
+    username: str, node_url: str, publisher: bool, miner: bool, validator: bool
+) -> dict[str, Any]:
+    """A user with a funded node account registered as a miner on the node, with the roles asked for."""
+    from django.contrib.auth.models import User
+
+    from dashboard.models import Profile
+
+    made = _make_miner(username, node_url, {}, enabled=False)
+    roles = {"is_publisher": publisher, "is_miner": miner, "is_validator": validator}
+    Profile.objects.filter(user=User.objects.get(pk=made["user_id"])).update(**roles)
+    return made
+
+
+def _visible_seqs(user_id: int) -> dict[str, Any]:
+    """The seqs of the stored events this user's live feed shows (what `broadcast.visible_to` lets through)."""
+    from dashboard.broadcast import visible_to
+    from dashboard.models import NodeAccount, NodeEvent
+
+    address = NodeAccount.objects.filter(user_id=user_id).values_list("address", flat=True).first()
+    seqs = NodeEvent.objects.filter(visible_to(address)).order_by("seq").values_list("seq", flat=True)
+    return {"seqs": list(seqs)}
+
+
 def _set_enabled(user_id: int, on: bool) -> dict[str, Any]:
     from django.contrib.auth.models import User
 
@@ -137,6 +161,8 @@ def main() -> None:
     command, args = sys.argv[1], json.loads(sys.argv[2])
     handlers: dict[str, Callable[..., dict[str, Any]]] = {
         "make_miner": _make_miner,
+        "make_member": _make_member,
+        "visible_seqs": _visible_seqs,
         "set_enabled": _set_enabled,
         "enqueue": _enqueue,
     }

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -80,17 +83,17 @@ def test_a_pid_file_of_a_process_that_is_gone_is_removed(
     assert list(tmp_path.iterdir()) == []
 
 
-def _start_run(run_dir: Path, web_port: int) -> subprocess.Popen[str]:
+def _start_run(run_dir: Path, web_port: int, *options: str, node_port: int = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TOS_NODE_URL", "DATABASE_URL"}}
     env.update(
         TOS_RUN_DIR=str(run_dir),
         PORT=str(web_port),
-        TOS_NODE_PORT=str(free_port()),
+        TOS_NODE_PORT=str(node_port or free_port()),
         REDIS_PORT=str(free_port()),
         DATABASE_URL=f"sqlite:///{run_dir / 'db.sqlite3'}",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "tosweb.launcher", "run"],
+        [sys.executable, "-m", "tosweb.launcher", "run", *options],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -145,3 +148,48 @@ def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir
         pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
         assert pids, "no process recorded its pid"
         assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and not launcher._is_zombie(pid)]
+
+
+def _node_events(node_url: str) -> list[dict[str, Any]]:
+    try:
+        reply = httpx.post(node_url, json={"jsonrpc": "2.0", "id": 1, "method": "ai_get_events"}, timeout=5)
+        return list(reply.json()["result"]["events"])
+    except (httpx.HTTPError, KeyError, ValueError):
+        return []
+
+
+def _address_of(run_dir: Path, username: str) -> str:
+    with contextlib.closing(sqlite3.connect(run_dir / "db.sqlite3", timeout=20)) as db:
+        rows = db.execute(
+            "SELECT address FROM dashboard_nodeaccount a JOIN auth_user u ON u.id = a.user_id WHERE username = ?",
+            (username,),
+        ).fetchall()
+    return str(rows[0][0]) if rows else ""
+
+
+def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(run_dir: Path) -> None:
+    web_port, node_port = free_port(), free_port()
+    node_url = f"http://127.0.0.1:{node_port}"
+    run = _start_run(run_dir, web_port, "--demo", node_port=node_port)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{web_port}", timeout=120)
+        deadline = time.monotonic() + 90
+        seen: set[str] = set()
+        while time.monotonic() < deadline and not {"submission_received", "validation_completed"} <= seen:
+            miner = _address_of(run_dir, "miner")
+            events = _node_events(node_url)
+            seen = {
+                e["event"]
+                for e in events
+                if miner and miner in (e["data"].get("submitter"), e["data"].get("miner"))
+            }
+            seen |= {e["event"] for e in events if e["event"] in ("task_published", "validation_completed")}
+            time.sleep(1)
+        assert {"task_published", "participant_joined", "submission_received", "validation_completed"} <= seen
+    finally:
+        os.killpg(run.pid, signal.SIGINT)
+        output, _ = run.communicate(timeout=60)
+    assert "Demo activity: a task every 20 s" in output, output[-3000:]
+    pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
+    assert "demo" in {p.stem for p in (run_dir / "pids").glob("*.pid")}
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and not launcher._is_zombie(pid)]
