@@ -15,6 +15,7 @@ import redis
 from django.conf import settings
 
 from dashboard.crypto import decrypt_secret
+from dashboard.health import probe_node
 from dashboard.models import NodeAccount
 from tos_ai import (
     Client,
@@ -124,14 +125,7 @@ def node_is_up() -> bool:
     now = time.monotonic()
     if now - _node_status.checked_at > STATUS_TTL:
         _node_status.checked_at = now
-        try:
-            with Client(
-                settings.TOS_NODE_URL, timeouts=Timeouts(connect=1.0, read=2.0), retry=RetryPolicy(attempts=1)
-            ) as probe:
-                probe.rpc_call("get_version")
-            _node_status.ok = True
-        except NodeError:
-            _node_status.ok = False
+        _node_status.ok = probe_node().ok
     return _node_status.ok
 
 

@@ -25,9 +25,9 @@ from dashboard.services.tasks import (
     MAX_DETAIL_REFRESHES,
     TaskFilters,
     browse_tasks,
-    sync_task,
+    sync_details,
 )
-from tos_ai import ATOMIC_PER_TOS, MinerStats, NodeError, TaskSolution, UnknownObject
+from tos_ai import ATOMIC_PER_TOS, MinerStats, NodeError, TaskSolution
 from tos_ai.models import DIFFICULTY_LEVELS, difficulty_rank
 
 #: Minimum reputation per action, per difficulty (Beginner, Intermediate, Advanced, Expert): the spec's rules.
@@ -74,11 +74,7 @@ def refresh_details(task_ids: Sequence[str]) -> node.NodeProblem | None:
         return node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
     try:
         with node.client(quick=True) as reader:
-            for task_id in task_ids:
-                try:
-                    sync_task(reader.get_task_details(task_id))
-                except UnknownObject:
-                    continue
+            sync_details(reader, task_ids)
     except NodeError as exc:
         return _problem(exc)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dashboard import node
 from dashboard.models import NodeAccount, PublishRequest, Task
-from tos_ai import NodeError, TaskDetails, TaskSummary, UnknownObject
+from tos_ai import Client, NodeError, TaskDetails, TaskSummary, UnknownObject
 
 #: The task types of the node API and the one detail each carries.
 TASK_TYPE_DETAILS: dict[str, str] = {
@@ -260,6 +260,15 @@ def sync_tasks(summaries: Sequence[TaskSummary]) -> None:
     )
 
 
+def sync_details(reader: Client, task_ids: Iterable[str]) -> None:
+    """Fetch each task's details into the cache with one client; tasks the node does not know are skipped."""
+    for task_id in task_ids:
+        try:
+            sync_task(reader.get_task_details(task_id))
+        except UnknownObject:
+            continue
+
+
 def sync_task(details: TaskDetails) -> Task:
     """Upsert one task from the node's full answer (participants, submissions, rewards included)."""
     task, _ = Task.objects.update_or_create(
@@ -366,11 +375,7 @@ def _refresh_published(account: NodeAccount) -> node.NodeProblem | None:
                 for task in Task.objects.published_by(account.address).filter(status__in=ACTIVE_STATUSES)
                 if task.task_id not in active_ids or not task.details or task.submissions_count
             ][:MAX_DETAIL_REFRESHES]
-            for task_id in stale:
-                try:
-                    sync_task(reader.get_task_details(task_id))
-                except UnknownObject:
-                    continue
+            sync_details(reader, stale)
     except NodeError as exc:
         return _problem(exc)
     return None
