@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from typing import Any, Literal, TypedDict
 
 from asgiref.sync import async_to_sync
@@ -225,8 +225,12 @@ def announce_on_commit(events: Sequence[NodeEvent]) -> None:
         return
     people_of = cache(task_people)  # one lookup per task for the whole batch
     deliveries = [delivery_for(row.event, row, people_of) for row in feed_rows(events)]
+
+    def send_deliveries() -> None:  # a function, not a partial: Django names it when it logs a failed send
+        send(deliveries)
+
     # robust: the events are stored whatever happens to the send; pages that miss it replay it later.
-    transaction.on_commit(partial(send, deliveries), robust=True)
+    transaction.on_commit(send_deliveries, robust=True)
 
 
 def _kind(group: str) -> GroupKind:

@@ -28,10 +28,16 @@ def automine_user(self: CeleryTask, user_id: int, trigger: str = AutoMiningRun.T
 
 
 @shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
-def match_published_task(task_id: str) -> None:
-    """A task was published: offer it to every enabled miner at once (one task per event, fanned out here)."""
-    for participation_id in automining.match_published(task_id):
+def match_published_tasks(task_ids: list[str]) -> None:
+    """Tasks were published: offer them to every enabled miner at once (one task per batch of events)."""
+    for participation_id in automining.match_published(task_ids):
         work_participation.delay_on_commit(participation_id=participation_id)
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
+def match_published_task(task_id: str) -> None:
+    """The one-task form queued by earlier versions: messages already in the queue still run."""
+    match_published_tasks(task_ids=[task_id])
 
 
 @shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=WORK_RETRIES)

@@ -29,9 +29,9 @@ def use_redis(redis_url: str, settings: SettingsWrapper) -> str:
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     }
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}
-    }
+    layer = settings.CHANNEL_LAYERS["default"]  # the layer the settings choose (pub/sub by default)
+    host = {**layer["CONFIG"]["hosts"][0], "address": redis_url}
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [host]}}}
     settings.CELERY_BROKER_URL = redis_url
     return redis_url
 

@@ -495,42 +495,48 @@ def prune_runs(user_id: int) -> None:
     AutoMiningRun.objects.filter(pk__in=list(older)).delete()
 
 
-def match_published(task_id: str) -> list[int]:
-    """A task was just published: offer it to every enabled miner it suits, up to its free places.
+def match_published(task_ids: Sequence[str]) -> list[int]:
+    """Tasks were just published: offer them to every enabled miner they suit, up to their free places.
 
-    One snapshot read for all miners; miners are taken in random order so the free places are shared fairly.
+    One snapshot read for all miners and all the tasks of a batch (a relay catching up after an outage
+    stores many at once); miners are taken in random order so the free places are shared fairly.
+    Tasks no longer active are left out: the scheduled checks have seen or will see the rest.
     """
     try:
-        snapshot = active_snapshot(must_include=task_id)
+        snapshot = active_snapshot(must_include=task_ids[-1] if task_ids else "")
     except NodeError:
         logger.warning(
-            "task %s was published but the node does not answer; the scheduled checks will see it", task_id
+            "%d task(s) published but the node does not answer; the scheduled checks will see them",
+            len(task_ids),
         )
         return []
-    task = next((summary for summary in snapshot if summary.task_id == task_id), None)
-    if task is None:
+    wanted = set(task_ids)
+    tasks = [summary for summary in snapshot if summary.task_id in wanted]
+    if not tasks:
         return []
     active_ids = {summary.task_id for summary in snapshot}
+    free = {task.task_id: task.max_participants - task.participants_count for task in tasks}
     configs = list(AutoMiningConfig.objects.filter(enabled=True).select_related("user__node_account"))
     random.shuffle(configs)
-    free = task.max_participants - task.participants_count
     work: list[int] = []
     for config in configs:
-        if free <= 0:
+        open_tasks = [task for task in tasks if free[task.task_id] > 0]
+        if not open_tasks:
             break
         account = getattr(config.user, "node_account", None)
-        if account is None or not _fits(config, account, task):
+        if account is None:
             continue
-        offers = choose(config, account, [task])
+        offers = choose(config, account, [task for task in open_tasks if _fits(config, account, task)])
         if not offers:
             continue
         run = AutoMiningRun.objects.create(user_id=config.user_id, trigger=AutoMiningRun.Trigger.EVENT)
         claimed = _claim_offers(config, run, offers, active_ids)
-        if claimed:
-            free -= 1
-            work += claimed
-        else:
+        if not claimed:
             _finish(run)
+            continue
+        work += claimed
+        for task_id in AutoParticipation.objects.filter(pk__in=claimed).values_list("task_id", flat=True):
+            free[task_id] -= 1
     return work
 
 
@@ -771,7 +777,8 @@ def _tos(amount: int) -> str:
 
 
 def on_new_events(events: Sequence[NodeEvent]) -> None:
-    """Newly stored events: each `task_published` wakes auto-mining once (one Celery task, not one per miner).
+    """Newly stored events: their `task_published` events wake auto-mining once (one Celery task per batch,
+    not one per task or per miner).
 
     Sent after the commit. A broker outage must not stop the relay: the scheduled checks still see the task.
     """
@@ -781,8 +788,7 @@ def on_new_events(events: Sequence[NodeEvent]) -> None:
     from dashboard import tasks
 
     def enqueue() -> None:
-        for task_id in published:
-            tasks.match_published_task.delay(task_id=task_id)
+        tasks.match_published_tasks.delay(task_ids=published)
 
     transaction.on_commit(enqueue, robust=True)
 

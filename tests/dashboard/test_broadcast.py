@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -15,12 +15,23 @@ from dashboard import broadcast
 from dashboard.events import record_events
 from dashboard.models import NodeAccount, NodeEvent
 from dashboard.relay import store_and_announce
+from tests.support.devnode import free_port
 from tests.support.tasks import cached_task
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("use_redis")]
 
 PUBLISHER, MINER, VALIDATOR, OUTSIDER = "tst1publisher", "tst1miner", "tst1validator", "tst1outsider"
 TASK = "e" * 64
+
+
+@pytest.fixture(autouse=True)
+def core_layer(use_redis: str, settings: Any) -> None:
+    """The core layer here: a Listener lives across several event loops (one per async_to_sync call), which
+    pub/sub channels do not survive. What is sent does not depend on the layer; the consumer tests and the
+    browser tests run on the default pub/sub layer."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [use_redis]}}
+    }
 
 
 def event(seq: int, name: str, **data: object) -> dict[str, object]:
@@ -122,6 +133,24 @@ def test_nothing_is_sent_when_the_transaction_rolls_back() -> None:
 
     assert feed.received() == []
     assert not NodeEvent.objects.exists()
+
+
+def test_events_are_stored_when_the_channel_layer_is_down(settings: Any, caplog: Any) -> None:
+    """Redis down must not cost the relay its events: pages replay what they missed from the database."""
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CHANNEL_LAYERS = {
+        "default": {**settings.CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [closed]}}
+    }
+    channel_layers.backends.clear()  # pick up the unreachable layer
+    try:
+        assert (
+            store_and_announce([event(1, "task_published", task_id=TASK, publisher=PUBLISHER, title="Sort")])
+            == 1
+        )
+    finally:
+        channel_layers.backends.clear()
+    assert list(NodeEvent.objects.values_list("seq", flat=True)) == [1]
+    assert "send_deliveries" in caplog.text  # the failed send is logged by name, not lost in a crash
 
 
 def test_a_page_that_missed_too_much_is_told_to_reload() -> None:

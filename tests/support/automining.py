@@ -8,6 +8,7 @@ worker must see are written by a short process on the stack's file, through the 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.support.daphne import ROOT, ManagedProcess, Stack
+from tests.support.devnode import DevnodeProcess
 
 
 @dataclass
@@ -81,6 +83,83 @@ def in_stack(stack: Stack, command: str, **args: Any) -> Any:
     if done.returncode != 0:
         raise AssertionError(f"{command} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- what the tests ask of a running stack ------------------------------------------------------
+
+TOS = 10**8
+_senders = itertools.count(1)
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str, *logs: ManagedProcess) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    tails = "\n".join(f"--- {log.name}\n{log.log()[-4000:]}" for log in logs)
+    raise AssertionError(f"{what} did not happen within {timeout}s\n{tails}")
+
+
+def publish(devnode: DevnodeProcess, kind: str, **data: Any) -> str:
+    """An unsigned task from the next dev account (each may publish ten an hour)."""
+    accounts: Any = devnode.rpc("dev_accounts")
+    sender = accounts[next(_senders) % len(accounts)]["address"]
+    task = {
+        "title": f"A {kind} task",
+        "description": "Explain the approach and give the answer in full.",
+        "task_type": kind,
+    }
+    task |= {"difficulty_level": "Beginner", "reward_amount": str(100 * TOS), **data}
+    result: Any = devnode.rpc("ai_publish_task", {"task_data": task, "from": sender})
+    return str(result["task_id"])
+
+
+def details(devnode: DevnodeProcess, task_id: str) -> dict[str, Any]:
+    result: Any = devnode.rpc("ai_get_task_details", {"task_id": task_id})
+    return dict(result)
+
+
+def joined_by(devnode: DevnodeProcess, task_id: str, address: str) -> int:
+    return sum(
+        1 for p in details(devnode, task_id)["participants"] if address in (p.get("miner"), p.get("address"))
+    )
+
+
+def submitted_by(devnode: DevnodeProcess, task_id: str, address: str) -> int:
+    return sum(1 for s in details(devnode, task_id)["submissions"] if s.get("submitter") == address)
+
+
+def miner(stack: Stack, username: str, **config: Any) -> dict[str, Any]:
+    settings = {
+        "task_types": [config.pop("kind")],
+        "target_difficulties": ["Beginner"],
+        "min_time_left": 60,
+        "check_interval": 60,
+        **config,
+    }
+    result: dict[str, Any] = in_stack(
+        stack, "make_miner", username=username, node_url=stack.node_url, config=settings
+    )
+    return result
+
+
+def rows(stack: Stack, user_id: int) -> list[tuple[object, ...]]:
+    return stack.query(
+        "SELECT task_id, state, error FROM dashboard_autoparticipation WHERE user_id = ?", user_id
+    )
+
+
+def recorded(stack: Stack, user_id: int, task_id: str, state: str) -> bool:
+    """The worker records a step just after the node accepts it: wait for the record, not the node."""
+    return rows(stack, user_id) == [(task_id, state, "")]
+
+
+def last_error(stack: Stack, user_id: int) -> str:
+    return str(
+        stack.query("SELECT last_error FROM dashboard_autominingconfig WHERE user_id = ?", user_id)[0][0]
+    )
 
 
 # --- the commands, run inside the stack -----------------------------------------------------------
@@ -153,6 +232,18 @@ def _enqueue(task: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
+def _page(user_id: int, url_name: str) -> dict[str, Any]:
+    """The HTML of one of the user's pages as the dashboard renders it (status code and text)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    browser = Client(HTTP_HOST="localhost")
+    browser.force_login(User.objects.get(pk=user_id))
+    response = browser.get(reverse(url_name))
+    return {"status": response.status_code, "html": response.content.decode()}
+
+
 def main() -> None:
     import django
 
@@ -165,6 +256,7 @@ def main() -> None:
         "visible_seqs": _visible_seqs,
         "set_enabled": _set_enabled,
         "enqueue": _enqueue,
+        "page": _page,
     }
     print(json.dumps(handlers[command](**args)))
 

@@ -45,6 +45,9 @@ class DevnodeProcess:
         return f"ws://127.0.0.1:{self.port}/ai/ws"
 
     def start(self, timeout: float = 60.0) -> None:
+        """Start the node and wait until it answers; nothing to do when it runs already."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
         args = [sys.executable, "-m", "devnode", "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--block-time", str(self.block_time)]
         args += ["--state-file", str(self.state_file)] if self.state_file else ["--ephemeral"]
