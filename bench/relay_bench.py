@@ -581,6 +581,7 @@ def summarise(
     rows = []
     for phase in phases:
         latencies: list[float] = []
+        by_event: dict[int, list[float]] = {}
         deliveries = 0
         for report in reports:
             for seqs, times in zip(report.seqs, report.received_ns, strict=True):
@@ -590,6 +591,9 @@ def summarise(
                         sent = phase.sent_at.get(task_of.get(seq, ""))
                         if sent is not None:
                             latencies.append((received_ns - sent) / 1e6)
+                            by_event.setdefault(seq - phase.first_seq, []).append(latencies[-1])
+        # Where the tail comes from: the events whose slowest delivery was slowest (index in the phase).
+        slowest = sorted(by_event.items(), key=lambda item: -max(item[1]))[:3]
         wanted = (phase.last_seq - phase.first_seq + 1) * count
         rows.append(
             {
@@ -604,8 +608,13 @@ def summarise(
                 "late": sum(phase.first_seq <= seq <= phase.last_seq for seq in late),
                 "deliveries_per_s": round(deliveries / phase.seconds, 1),
                 "p50_ms": round(percentile(latencies, 0.50), 1),
+                "p90_ms": round(percentile(latencies, 0.90), 1),
                 "p99_ms": round(percentile(latencies, 0.99), 1),
                 "max_ms": round(max(latencies, default=float("nan")), 1),
+                "slowest_events": [
+                    f"#{index}: p50 {percentile(times, 0.5):.0f} ms, max {max(times):.0f} ms"
+                    for index, times in slowest
+                ],
                 "failed_writes": phase.failed_writes,
                 "drained": phase.drained,
                 "clients_exact_in_order": f"{in_order}/{count}",
@@ -621,7 +630,9 @@ COLUMNS = [
     "clients",
     "rate",
     "p50_ms",
+    "p90_ms",
     "p99_ms",
+    "max_ms",
     "deliveries_per_s",
     "lost",
     "late",
@@ -640,6 +651,7 @@ def print_row(row: dict[str, Any]) -> None:
     print(
         f"    every event once, in order, chained: {row['clients_exact_in_order']}; drained: {row['drained']}"
     )
+    print(f"    slowest events: {'; '.join(row['slowest_events'])}")
     for problem in row["problems"]:
         print(f"    ! {problem}")
 

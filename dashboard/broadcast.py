@@ -9,15 +9,16 @@ what a page may replay after a reconnect (`visible_to`), so replay and live neve
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 
 from dashboard.models import NodeAccount, NodeEvent, Task
@@ -85,6 +86,9 @@ class EventMessage(TypedDict):
     user_ids: list[int]
     #: The live feed's row for the event, rendered once here rather than once per open page.
     row: str
+    #: The seq of the event sent to the same group before this one (None when the relay does not know):
+    #: a page whose cursor is below it missed that event and replays it from the database.
+    prev: NotRequired[int | None]
 
 
 class ResyncMessage(TypedDict):
@@ -239,19 +243,59 @@ def _kind(group: str) -> GroupKind:
     return "user.event" if group.startswith("user.") else "task.event"
 
 
+class SentSeqs:
+    """The last seq the relay sent to each group, so each message can name the one before it.
+
+    Kept in the relay's memory (there is one active relay), for the most recent groups only; after a
+    relay start the feed's is read from the database and the others are unknown until their next event.
+    A send that fails still counts: the next message then names the lost one and pages replay it.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self.last: OrderedDict[str, int] = OrderedDict()
+
+    def chain(self, group: str, seq: int) -> int | None:
+        prev = self.last.get(group)
+        if prev is None and group == FEED_GROUP:
+            prev = NodeEvent.objects.filter(name__in=PUBLIC_EVENTS, seq__lt=seq).aggregate(m=Max("seq"))["m"]
+        self.last[group] = seq
+        self.last.move_to_end(group)
+        if len(self.last) > self.LIMIT:
+            self.last.popitem(last=False)
+        return prev if prev is not None and prev < seq else None
+
+    def clear(self) -> None:
+        self.last.clear()
+
+
+sent_seqs = SentSeqs()
+
+
 def send(deliveries: Sequence[Delivery]) -> None:
     """Send the deliveries in seq order (a page relies on that order to drop what it already has)."""
-    async_to_sync(_send_all)(deliveries)
+    messages = [
+        (
+            group,
+            {
+                **delivery.message,
+                "type": _kind(group),
+                "prev": sent_seqs.chain(group, delivery.message["seq"]),
+            },
+        )
+        for delivery in deliveries
+        for group in delivery.groups
+    ]
+    async_to_sync(_send_all)(messages)
 
 
-async def _send_all(deliveries: Sequence[Delivery]) -> None:
+async def _send_all(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for delivery in deliveries:
-        for group in delivery.groups:
-            message: dict[str, Any] = {**delivery.message, "type": _kind(group)}
-            await layer.group_send(group, message)
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def announce_resync(seq: int) -> None:

@@ -24,7 +24,10 @@ def use_redis(redis_url: str, settings: SettingsWrapper) -> str:
     """Point every Redis user of the Django settings at the test Redis (a fresh database)."""
     import redis
 
+    from dashboard.broadcast import sent_seqs
+
     redis.Redis.from_url(redis_url).flushdb()
+    sent_seqs.clear()  # the relay's memory of what it sent, from another test's events
     settings.REDIS_URL = redis_url
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}

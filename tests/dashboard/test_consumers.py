@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
+from dashboard import broadcast
 from dashboard.events import record_events
 from dashboard.models import NodeAccount
 from dashboard.relay import store_and_announce
@@ -94,6 +95,23 @@ async def test_an_anonymous_visitor_is_closed_with_4401(connect: Callable[..., A
     socket = await connect(None, "?since_seq=0")
     connected, _ = await socket.connect(timeout=10)
     assert connected
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_forged_session_is_closed_with_4401(connect: Callable[..., Any]) -> None:
+    socket = await connect("not-a-session-key", "?since_seq=0")
+    await socket.connect(timeout=10)
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_session_from_before_a_password_change_is_closed_with_4401(
+    connect: Callable[..., Any],
+) -> None:
+    user, session = await make_user("alice", ALICE)
+    user.set_password("another-long-passphrase")
+    await database_sync_to_async(user.save)()  # the session's auth hash no longer matches
+    socket = await connect(session, "?since_seq=0")
+    await socket.connect(timeout=10)
     assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4401}
 
 
@@ -203,3 +221,28 @@ async def test_an_event_the_layer_missed_after_a_resume_is_sent_from_the_databas
     assert frames == [[("2", "1")], [("3", "2")]]
     await store([published(4, task_id="d" * 64)])
     assert await seqs_received(socket, until=4) == [4]
+
+
+@database_sync_to_async
+def store_lost(raw_events: list[dict[str, object]]) -> None:
+    """Store events the relay sent but the layer lost (a failed send, pub/sub reconnecting to Redis)."""
+    with transaction.atomic():
+        for stored in record_events(raw_events):
+            broadcast.sent_seqs.chain(broadcast.FEED_GROUP, stored.seq)
+
+
+async def test_an_event_the_layer_lost_mid_session_is_sent_when_the_groups_next_event_names_it(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1)])
+    await store([published(2, task_id="b" * 64)])
+    assert await seqs_received(socket, until=2) == [1, 2]  # live for a while: past the check after resume
+    await store_lost([published(3, task_id="c" * 64)])
+    await store([published(4, task_id="d" * 64)])
+    frames = [PREV_SEQ.findall(await socket.receive_from(timeout=15)) for _ in range(2)]
+    assert frames == [[("3", "2")], [("4", "3")]]
+    await store([published(5, task_id="e" * 64)])
+    assert await seqs_received(socket, until=5) == [5]
