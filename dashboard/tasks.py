@@ -7,7 +7,7 @@ from celery.app.task import Task as CeleryTask
 from celery.contrib.django.task import DjangoTask
 
 from dashboard.models import AutoMiningRun
-from dashboard.services import automining
+from dashboard.services import automining, autowork
 
 #: Retries of one participation's work before it waits for the miner's next scheduled check.
 WORK_RETRIES = 6
@@ -45,6 +45,6 @@ def work_participation(self: CeleryTask, participation_id: int) -> None:
     """Join, solve and submit one claimed task; transient failures retry with backoff, a bounded number of times."""
     retries = self.request.retries
     try:
-        automining.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
+        autowork.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
     except automining.TryAgain as exc:
         raise self.retry(countdown=exc.delay) from exc

@@ -155,16 +155,15 @@ CACHES = {
 }
 # The live feed's channel layer: RedisPubSubChannelLayer, not RedisChannelLayer. Measured end to end with
 # bench/relay_bench.py (docs/performance.md, "Live feed end to end": node event -> relay -> daphne -> N
-# logged-in WebSockets, 2 shared cores): at 100 pages and 10 events/s p99 35 ms with pub/sub against 98 ms
-# with core; at 1,000 pages daphne is the limit with either, and pub/sub gets 6.4k deliveries/s out of it
-# against core's 4.7k (core's group_send carries every member's channel name in one message that daphne
-# unpacks); at 50 events/s core's capacity silently dropped 75 % of the messages, pub/sub none. Pub/sub's
-# SUBSCRIBE is not acknowledged, so an event sent between a page's replay and its subscription taking
-# effect reaches neither: LiveConsumer checks its first live event after a resume and sends such a missed
-# event from the database (tests/dashboard/test_consumers.py). CHANNEL_LAYER=core switches back; core's
-# buffer is then 1,000 messages (CHANNEL_LAYER_CAPACITY; channels_redis's 100 silently dropped 6,000
-# deliveries when 1,000 pages at 10 events/s fell behind, 1,000 dropped none: they came late) for 60 s
-# (CHANNEL_LAYER_EXPIRY).
+# logged-in WebSockets, 2 cores): both meet the target at 1,000 pages and 10 events/s (p99 60 ms), but at
+# 50 events/s pub/sub delivered 49.5k frames/s (p99 273 ms) and core 24k/s with a 16 s backlog (core's
+# group_send writes one message per member channel; pub/sub publishes once and each process fans out in
+# memory), and before the feed hub core silently dropped messages past its capacity. Pub/sub does not
+# acknowledge SUBSCRIBE and drops what is published while a process reconnects: the consumer checks its
+# first live event after a resume, and the relay names each group's previous seq so a page replays any
+# gap from the database (tests/dashboard/test_consumers.py). CHANNEL_LAYER=core switches back; core's
+# buffer is then 1,000 messages (CHANNEL_LAYER_CAPACITY; channels_redis's 100 silently dropped deliveries
+# when 1,000 pages fell behind) for 60 s (CHANNEL_LAYER_EXPIRY).
 CHANNEL_LAYER = envstr("CHANNEL_LAYER", "pubsub")
 _CHANNEL_LAYER_BACKENDS = {
     "core": "channels_redis.core.RedisChannelLayer",

@@ -1,4 +1,5 @@
-"""Auto-mining: stored per-user configs, the shared snapshot of active tasks, choosing, and the work on a task.
+"""Auto-mining: stored per-user configs, the shared snapshot of active tasks, choosing and claiming, runs and
+their log, the relay's hook and the miner's status. The work on a claimed task is in `autowork`.
 
 How the work stays exactly-once where it matters:
 - one `AutoParticipation` row per (user, task) (a unique constraint): a task offered twice is claimed once;
@@ -18,8 +19,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from dashboard import node, schedules
-from dashboard.crypto import decrypt_secret, encrypt_secret
+from dashboard.crypto import encrypt_secret
 from dashboard.models import (
     AutoMiningConfig,
     AutoMiningRun,
@@ -42,7 +42,6 @@ from dashboard.models import (
     NodeEvent,
     Task,
 )
-from dashboard.services.accounts import register_miner
 from dashboard.services.mining import (
     Record,
     history_by_difficulty,
@@ -51,16 +50,12 @@ from dashboard.services.mining import (
     success_estimate,
 )
 from dashboard.services.tasks import NODE_LIST_LIMIT, sync_tasks
-from dashboard.solvers import SolverConfig, SolverError, solve
 from tos_ai import (
-    AlreadyDone,
     NodeConnectionError,
     NodeError,
     NodeTimeoutError,
     NonceMismatch,
     RateLimited,
-    TaskDetails,
-    TaskSolution,
     TaskSummary,
 )
 
@@ -90,7 +85,7 @@ WORK_STATES = (
 STAKED_STATES = (*WORK_STATES, AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING)
 _FINISHED_TASK = (Task.Status.COMPLETED, Task.Status.EXPIRED, Task.Status.CANCELLED)
 _JOINABLE = ("Published", "InProgress")
-_TRANSIENT_NODE_ERRORS = (NodeConnectionError, NodeTimeoutError, RateLimited, NonceMismatch)
+TRANSIENT_NODE_ERRORS = (NodeConnectionError, NodeTimeoutError, RateLimited, NonceMismatch)
 
 
 class TryAgain(Exception):
@@ -107,7 +102,7 @@ def retry_delay(attempt: int, hint: float | None = None) -> float:
     return max(hint or 0.0, cap / 2 + random.uniform(0, cap / 2))
 
 
-def _node_words(error: NodeError) -> str:
+def node_words(error: NodeError) -> str:
     if isinstance(error, RateLimited):
         return "The node is rate limiting this account."
     return node.describe(error).message
@@ -438,7 +433,7 @@ def run_cycle(user_id: int, trigger: str, *, attempt: int = 0) -> Cycle:
         snapshot = active_snapshot()
     except NodeError as exc:
         delay = retry_delay(attempt)
-        words = f"{_node_words(exc)} Checking again in {delay:.0f} s."
+        words = f"{node_words(exc)} Checking again in {delay:.0f} s."
         _finish(run, failed=words)
         note_error(user_id, words)
         raise TryAgain(words, delay) from exc
@@ -469,7 +464,7 @@ def _claim_offers(
         claimed.append(row.pk)
         log_step(
             run.pk,
-            f"Chose “{offer.task.title}” ({offer.task.difficulty_level}): stake {_tos(offer.stake)} TOS, "
+            f"Chose “{offer.task.title}” ({offer.task.difficulty_level}): stake {tos_text(offer.stake)} TOS, "
             f"chance of winning {offer.success}%.",
             task_id=offer.task.task_id,
         )
@@ -540,235 +535,7 @@ def match_published(task_ids: Sequence[str]) -> list[int]:
     return work
 
 
-# --- the work on one participation ---------------------------------------------------------------
-
-
-def take(participation_id: int) -> AutoParticipation | None:
-    """Hold the row for this worker (compare-and-set on the lease); None when another worker holds it."""
-    now = timezone.now()
-    taken = (
-        AutoParticipation.objects.filter(pk=participation_id, state__in=WORK_STATES)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + dt.timedelta(seconds=LEASE_SECONDS), attempts=F("attempts") + 1)
-    )
-    if not taken:
-        return None
-    return AutoParticipation.objects.select_related("user__node_account", "user__automining").get(
-        pk=participation_id
-    )
-
-
-def release(participation_id: int) -> None:
-    AutoParticipation.objects.filter(pk=participation_id).update(lease_until=None)
-
-
-@contextlib.contextmanager
-def keep_lease(participation_id: int) -> Iterator[None]:
-    """Renew the row's lease from a thread while the work runs (a slow AI answer can take a minute)."""
-    stop = threading.Event()
-
-    def renew() -> None:
-        try:
-            while not stop.wait(LEASE_SECONDS / 4):
-                AutoParticipation.objects.filter(pk=participation_id, lease_until__isnull=False).update(
-                    lease_until=timezone.now() + dt.timedelta(seconds=LEASE_SECONDS)
-                )
-        except Exception:  # the lease then runs out and another worker takes over: safe, only slower
-            logger.exception("could not renew the lease of auto participation %s", participation_id)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=renew, daemon=True, name=f"lease-{participation_id}")
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
-def _move(row: AutoParticipation, to: str, *, expect: str | None = None, **fields: Any) -> bool:
-    """Compare-and-set the row's state (from `expect`, default its current state)."""
-    moved = AutoParticipation.objects.filter(pk=row.pk, state=expect or row.state).update(state=to, **fields)
-    if moved:
-        row.state = to
-        for name, value in fields.items():
-            setattr(row, name, value)
-    return bool(moved)
-
-
-def solver_config(config: AutoMiningConfig) -> SolverConfig:
-    """The user's solver, with the API key decrypted only for the call."""
-    key = decrypt_secret(config.encrypted_api_key) if config.encrypted_api_key else ""
-    base_url = config.solver_base_url or (ANTHROPIC_URL if config.solver_kind == "anthropic" else "")
-    return SolverConfig(kind=config.solver_kind, base_url=base_url, model=config.solver_model, api_key=key)  # type: ignore[arg-type]
-
-
-def work(participation_id: int, *, attempt: int = 0, last_attempt: bool = False) -> None:
-    """Take the row and move it as far as it goes: join, solve, submit. Safe to run twice, or after a crash."""
-    row = take(participation_id)
-    if row is None:
-        return
-    try:
-        with keep_lease(row.pk):
-            _advance(row)
-    except TryAgain as exc:
-        release(row.pk)
-        if last_attempt:
-            words = f"{exc} Giving up for now; the next scheduled check tries again."
-            AutoParticipation.objects.filter(pk=row.pk).update(error=words)
-            log_step(row.run_id, words, level="error", task_id=row.task_id)
-            note_error(row.user_id, words)
-            return
-        raise
-    release(row.pk)
-    close_run_if_done(row.run_id)
-
-
-def _transient(row: AutoParticipation, words: str, attempt_hint: float | None = None) -> TryAgain:
-    delay = retry_delay(row.attempts - 1, attempt_hint)
-    message = f"{words} Trying again in {delay:.0f} s."
-    AutoParticipation.objects.filter(pk=row.pk).update(error=message)
-    log_step(row.run_id, f"“{row.title}”: {message}", level="error", task_id=row.task_id)
-    note_error(row.user_id, message)
-    return TryAgain(message, delay)
-
-
-def _fail(row: AutoParticipation, words: str) -> None:
-    _move(row, AutoParticipation.State.FAILED, error=words)
-    log_step(row.run_id, f"“{row.title}”: {words}", level="error", task_id=row.task_id)
-    note_error(row.user_id, words)
-
-
-def _advance(row: AutoParticipation) -> None:
-    account: NodeAccount = row.user.node_account
-    State = AutoParticipation.State
-    for _ in range(8):  # each pass moves the state forward; a handful covers the whole path
-        try:
-            if row.state == State.CLAIMED:
-                if not _join(row, account):
-                    return
-            elif row.state == State.JOINING:
-                _settle(row, account, joined=True)
-            elif row.state == State.JOINED:
-                config: AutoMiningConfig = row.user.automining
-                if not config.auto_submit:
-                    _move(row, State.WAITING)
-                    log_step(
-                        row.run_id,
-                        f"“{row.title}”: joined; auto-submit is off, so submit it by hand.",
-                        task_id=row.task_id,
-                    )
-                    return
-                _solve(row, config)
-            elif row.state == State.SOLVED:
-                _submit(row, account)
-            elif row.state == State.SUBMITTING:
-                _settle(row, account, joined=False)
-            else:
-                return
-        except SolverError as exc:
-            if exc.permanent:
-                _fail(
-                    row, f"The AI service could not solve it: {exc}. Your stake stays locked; submit by hand."
-                )
-                return
-            raise _transient(row, f"The AI service could not answer: {exc}.") from exc
-        except _TRANSIENT_NODE_ERRORS as exc:
-            hint = exc.retry_after if isinstance(exc, RateLimited) else None
-            raise _transient(row, _node_words(exc), hint) from exc
-        except NodeError as exc:
-            _fail(row, f"The node refused: {_node_words(exc)}")
-            return
-
-
-def _join(row: AutoParticipation, account: NodeAccount) -> bool:
-    """Join under the account's lock, after checking auto-mining is still on. False when it was turned off."""
-    State = AutoParticipation.State
-    register_miner(account)  # once per account; takes the account lock itself
-    with node.account_lock(account.address):
-        if not AutoMiningConfig.objects.filter(user_id=row.user_id, enabled=True).exists():
-            # Nothing was sent: forget the claim, so the task may be taken again when mining is back on.
-            log_step(
-                row.run_id, f"Did not join “{row.title}”: auto-mining was turned off.", task_id=row.task_id
-            )
-            AutoParticipation.objects.filter(pk=row.pk, state=State.CLAIMED).delete()
-            close_run_if_done(row.run_id)
-            return False
-        if not _move(row, State.JOINING, expect=State.CLAIMED):
-            return False
-        try:
-            with node.client(account) as signed:
-                signed.miner.participate_task(row.task_id, row.stake)
-        except AlreadyDone:
-            pass  # the node already has this participation: that is what we wanted
-    _move(row, State.JOINED, error="")
-    clear_error(row.user_id)
-    log_step(
-        row.run_id,
-        f"Joined “{row.title}” with a stake of {_tos(row.stake)} TOS.",
-        level="ok",
-        task_id=row.task_id,
-    )
-    return True
-
-
-def _details(task_id: str) -> TaskDetails:
-    with node.client() as reader:
-        return reader.get_task_details(task_id)
-
-
-def _settle(row: AutoParticipation, account: NodeAccount, *, joined: bool) -> None:
-    """A write may or may not have reached the node (a crash, a timeout): ask the node which."""
-    State = AutoParticipation.State
-    details = _details(row.task_id)
-    if joined:
-        done = account.address in details.participant_addresses()
-        _move(row, State.JOINED if done else State.CLAIMED)
-        log_step(
-            row.run_id,
-            f"“{row.title}”: the node {'has' if done else 'does not have'} the participation; continuing.",
-            task_id=row.task_id,
-        )
-    else:
-        done = any(item.submitter == account.address for item in details.submissions)
-        _move(row, State.SUBMITTED if done else State.SOLVED)
-        log_step(
-            row.run_id,
-            f"“{row.title}”: the node {'has' if done else 'does not have'} the submission; continuing.",
-            task_id=row.task_id,
-        )
-
-
-def _solve(row: AutoParticipation, config: AutoMiningConfig) -> None:
-    details = _details(row.task_id)
-    solver = solver_config(config)
-    log_step(
-        row.run_id, f"Solving “{row.title}” with the {config.get_solver_kind_display()}.", task_id=row.task_id
-    )
-    solution = solve(solver, details)
-    _move(row, AutoParticipation.State.SOLVED, solution=solution.to_dict(), error="")
-    clear_error(row.user_id)
-
-
-def _submit(row: AutoParticipation, account: NodeAccount) -> None:
-    State = AutoParticipation.State
-    solution = TaskSolution(**{key: value for key, value in row.solution.items() if value is not None})
-    with node.account_lock(account.address):
-        if not _move(row, State.SUBMITTING, expect=State.SOLVED):
-            return
-        try:
-            with node.client(account) as signed:
-                signed.miner.submit_solution(row.task_id, solution)
-        except AlreadyDone:
-            pass
-    _move(row, State.SUBMITTED, error="")
-    clear_error(row.user_id)
-    log_step(row.run_id, f"Submitted a solution to “{row.title}”.", level="ok", task_id=row.task_id)
-
-
-def _tos(amount: int) -> str:
+def tos_text(amount: int) -> str:
     whole, fraction = divmod(amount, 10**8)
     return f"{whole:,}" + (f".{fraction:08d}".rstrip("0") if fraction else "")
 

@@ -119,7 +119,7 @@ def test_bad_configs_are_refused_with_field_errors(
 def test_an_anthropic_solver_defaults_to_the_public_api(signed_in: Client, member: User) -> None:
     form = settings_form(solver_kind="anthropic", solver_base_url="", solver_model="claude-x", api_key=SECRET)
     assert signed_in.post("/mining/auto/", form).status_code == 302
-    from dashboard.services.automining import solver_config
+    from dashboard.services.autowork import solver_config
 
     solver = solver_config(AutoMiningConfig.objects.get(user=member))
     assert (solver.kind, solver.base_url, solver.api_key) == (
