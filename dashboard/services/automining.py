@@ -103,8 +103,12 @@ def retry_delay(attempt: int, hint: float | None = None) -> float:
 
 
 def node_words(error: NodeError) -> str:
+    """The node's error in words for the run log; the caller says what happens next (auto-mining retries by
+    itself, so not the pages' "try again in a moment")."""
     if isinstance(error, RateLimited):
         return "The node is rate limiting this account."
+    if isinstance(error, NodeConnectionError | NodeTimeoutError):
+        return "The node is unavailable."
     return node.describe(error).message
 
 
