@@ -91,7 +91,7 @@ def test_a_node_outage_mid_job_backs_off_says_why_and_resumes(
         solver_model="m",
     )
     try:
-        fake_ai.delays = [3]  # the answer comes back after the node has gone
+        fake_ai.delays = [5]  # the answer comes back after the node has gone
         task_id = publish(node, "DataAnalysis")
         wait_until(
             lambda: joined_by(node, task_id, me["address"]) and fake_ai.requests, 30, "solving", worker

@@ -1,0 +1,40 @@
+"""Forms: every input a person types is parsed and checked here, with errors next to the field."""
+
+from __future__ import annotations
+
+from dashboard.forms.accounts import ImportKeyForm, LoginForm, RolesForm, SignupForm
+from dashboard.forms.automining import AutoMiningForm, AutoMiningToggleForm
+from dashboard.forms.mining import (
+    ApproveForm,
+    BulkRejectForm,
+    MiningPreferencesForm,
+    ParticipateForm,
+    PeriodForm,
+    RejectForm,
+    ReviewTabForm,
+    SolutionForm,
+    add_review_problem,
+)
+from dashboard.forms.tasks import PublishTaskForm, TaskFilterForm, TosAmountField, reward_range_text
+
+__all__ = [
+    "ApproveForm",
+    "AutoMiningForm",
+    "AutoMiningToggleForm",
+    "BulkRejectForm",
+    "ImportKeyForm",
+    "LoginForm",
+    "MiningPreferencesForm",
+    "ParticipateForm",
+    "PeriodForm",
+    "PublishTaskForm",
+    "RejectForm",
+    "ReviewTabForm",
+    "RolesForm",
+    "SignupForm",
+    "SolutionForm",
+    "TaskFilterForm",
+    "TosAmountField",
+    "add_review_problem",
+    "reward_range_text",
+]

@@ -1,0 +1,201 @@
+"""Forms of miners and validators: preferences, participating, solutions, reviews, periods."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django import forms
+
+from dashboard import services
+from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField, tos_text
+from tos_ai import TaskSolution
+from tos_ai.models import DIFFICULTY_LEVELS
+
+
+class MiningPreferencesForm(forms.Form):
+    """Which tasks the miner wants offered; nothing ticked means any."""
+
+    task_types = forms.MultipleChoiceField(
+        label="Task types",
+        choices=TASK_TYPE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Your specializations; none ticked offers every type.",
+    )
+    difficulties = forms.MultipleChoiceField(
+        label="Difficulties",
+        choices=[(level, level) for level in DIFFICULTY_LEVELS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked offers every difficulty your reputation unlocks.",
+    )
+
+
+class ParticipateForm(forms.Form):
+    """The stake to lock, typed in TOS, within the task's bounds (the node checks them again)."""
+
+    stake = TosAmountField(label="Stake (TOS)")
+
+    NODE_FIELDS = {"stake_amount": "stake", "task_id": None}
+
+    def __init__(self, *args: Any, bounds: tuple[int, int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.low, self.high = bounds
+        self.fields[
+            "stake"
+        ].help_text = (
+            f"Between {tos_text(self.low)} and {tos_text(self.high)} TOS; locked until the task completes."
+        )
+        if not self.is_bound:
+            self.initial.setdefault("stake", tos_text(self.low).replace(",", ""))
+
+    def clean_stake(self) -> int:
+        stake: int = self.cleaned_data["stake"]
+        if not self.low <= stake <= self.high:
+            raise forms.ValidationError(
+                f"The stake must be between {tos_text(self.low)} and {tos_text(self.high)} TOS."
+            )
+        return stake
+
+    def add_node_problem(self, message: str, node_field: str | None) -> None:
+        name = (node_field or "").split(".")[-1]
+        self.add_error("stake" if name in ("stake_amount", "stake", "balance") else None, message)
+
+
+#: A whole solution, as JSON, may be at most this many bytes (the node's rule).
+MAX_SOLUTION_BYTES = 64 * 1024
+
+
+class SolutionForm(forms.Form):
+    """A solution: content (required), code, documentation and test results."""
+
+    content = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 bytes."
+    )
+    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), required=False)
+    documentation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    test_results = forms.CharField(
+        label="Test results",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        required=False,
+        help_text="Plain text, or JSON (sent as JSON).",
+    )
+
+    def clean_content(self) -> str:
+        content: str = self.cleaned_data["content"]
+        if len(content.encode("utf-8")) < 10:
+            raise forms.ValidationError("Write at least 10 bytes of content.")
+        return content
+
+    def clean_test_results(self) -> Any:
+        text: str = self.cleaned_data["test_results"]
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def solution(self) -> TaskSolution:
+        data = self.cleaned_data
+        return TaskSolution(
+            content=data["content"],
+            code=data["code"] or None,
+            documentation=data["documentation"] or None,
+            test_results=data["test_results"],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            size = len(json.dumps(self.solution().to_dict(), ensure_ascii=False).encode("utf-8"))
+            if size > MAX_SOLUTION_BYTES:
+                raise forms.ValidationError(
+                    f"The whole solution is {size:,} bytes; at most {MAX_SOLUTION_BYTES:,} are allowed."
+                )
+        return cleaned
+
+    def add_node_problem(self, message: str, node_field: str | None) -> None:
+        """Show a node refusal next to the field it names (`solution_data.content` → content), else on top."""
+        name = (node_field or "").split(".")[-1]
+        self.add_error(name if name in self.fields else None, message)
+
+
+class ApproveForm(forms.Form):
+    score = forms.IntegerField(
+        label="Score",
+        min_value=0,
+        max_value=100,
+        help_text="0 to 100; the task's passing score is shown above.",
+    )
+    reasoning = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Why this score."
+    )
+
+    def verdict(self) -> services.Verdict:
+        return services.Verdict(True, self.cleaned_data["score"], self.cleaned_data["reasoning"])
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why it is rejected (spam, off-topic, empty). A rejection scores 0.",
+    )
+
+    def verdict(self) -> services.Verdict:
+        return services.Verdict(False, 0, self.cleaned_data["reason"])
+
+
+def add_review_problem(form: forms.Form, message: str, node_field: str | None) -> None:
+    """A node refusal of a review, next to the score or reasoning when the node named one."""
+    name = (node_field or "").split(".")[-1]
+    field = {"quality_score": "score", "reasoning": "reasoning", "reason": "reason"}.get(name)
+    form.add_error(field if field in form.fields else None, message)
+
+
+_SUBMISSION_REF = re.compile(r"[0-9a-f]{64}:[0-9a-f]{64}")
+
+
+class SubmissionRefsField(forms.MultipleChoiceField):
+    """Checked submissions as "task_id:submission_id"; any well-formed pair is accepted (the service decides)."""
+
+    def valid_value(self, value: str) -> bool:
+        return bool(_SUBMISSION_REF.fullmatch(value))
+
+
+class BulkRejectForm(forms.Form):
+    submissions = SubmissionRefsField(
+        label="Submissions", error_messages={"required": "Tick the submissions to reject."}
+    )
+    reason = forms.CharField(
+        max_length=2000, help_text="One reason for every ticked submission, e.g. spam or empty."
+    )
+
+    def refs(self) -> list[tuple[str, str]]:
+        pairs = (value.split(":", 1) for value in self.cleaned_data["submissions"])
+        return list(dict.fromkeys((task_id, submission_id) for task_id, submission_id in pairs))
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(
+        choices=[("7d", "7 days"), ("30d", "30 days"), ("all", "All time")], required=False
+    )
+
+    def chosen(self) -> str:
+        if self.is_bound and self.is_valid() and self.cleaned_data["period"]:
+            return str(self.cleaned_data["period"])
+        return "30d"
+
+
+class ReviewTabForm(forms.Form):
+    tab = forms.ChoiceField(
+        choices=[("review", "To review"), ("reviewed", "Reviewed"), ("all", "All")], required=False
+    )
+
+    def chosen(self) -> str:
+        if self.is_bound and self.is_valid() and self.cleaned_data["tab"]:
+            return str(self.cleaned_data["tab"])
+        return "review"
