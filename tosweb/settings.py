@@ -198,7 +198,6 @@ CELERY_TIMEZONE = TIME_ZONE
 # The TOS node this dashboard talks to (the devnode in development).
 TOS_NODE_URL = envurl("TOS_NODE_URL", "http://127.0.0.1:8545", schemes=("http", "https"))
 TOS_NODE_TIMEOUT = envint("TOS_NODE_TIMEOUT", 10, minimum=1)
-TOS_DECIMALS = envint("TOS_DECIMALS", 8, minimum=0)
 # On a devnet, a newly generated account is funded from the faucet with this many atomic units
 # (10,000 TOS by default); 0 turns it off. Production nodes have no faucet.
 TOS_DEV_FAUCET_AMOUNT = envint("TOS_DEV_FAUCET_AMOUNT", 0 if PRODUCTION else 10_000 * 10**8, minimum=0)

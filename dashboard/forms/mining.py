@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 
 from dashboard import services
-from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField, tos_text
+from dashboard.amounts import tos_text
+from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
 from tos_ai import TaskSolution
 from tos_ai.models import DIFFICULTY_LEVELS
 
@@ -49,7 +50,7 @@ class ParticipateForm(forms.Form):
             f"Between {tos_text(self.low)} and {tos_text(self.high)} TOS; locked until the task completes."
         )
         if not self.is_bound:
-            self.initial.setdefault("stake", tos_text(self.low).replace(",", ""))
+            self.initial.setdefault("stake", tos_text(self.low, grouped=False))
 
     def clean_stake(self) -> int:
         stake: int = self.cleaned_data["stake"]

@@ -12,8 +12,8 @@ from django import forms
 from django.utils import timezone
 
 from dashboard import services
+from dashboard.amounts import tos_text
 from dashboard.models import Task
-from tos_ai import ATOMIC_PER_TOS
 from tos_ai.models import DIFFICULTY_LEVELS, REWARD_RANGES
 
 _TOS_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]*)?|\.[0-9]+")
@@ -22,11 +22,6 @@ _TOS_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]*)?|\.[0-9]+")
 def reward_range_text(difficulty: str) -> str:
     low, high = REWARD_RANGES[difficulty]
     return f"{tos_text(low)} to {tos_text(high)} TOS"
-
-
-def tos_text(atomic: int) -> str:
-    whole, fraction = divmod(atomic, ATOMIC_PER_TOS)
-    return f"{whole:,}" + (f".{fraction:08d}".rstrip("0") if fraction else "")
 
 
 class TosAmountField(forms.CharField):

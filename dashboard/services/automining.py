@@ -32,6 +32,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from dashboard import node, schedules
+from dashboard.amounts import tos_text
 from dashboard.crypto import encrypt_secret
 from dashboard.models import (
     AutoMiningConfig,
@@ -537,11 +538,6 @@ def match_published(task_ids: Sequence[str]) -> list[int]:
         for task_id in AutoParticipation.objects.filter(pk__in=claimed).values_list("task_id", flat=True):
             free[task_id] -= 1
     return work
-
-
-def tos_text(amount: int) -> str:
-    whole, fraction = divmod(amount, 10**8)
-    return f"{whole:,}" + (f".{fraction:08d}".rstrip("0") if fraction else "")
 
 
 # --- the relay's hook ------------------------------------------------------------------------------

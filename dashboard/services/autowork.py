@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import node
+from dashboard.amounts import tos_text
 from dashboard.crypto import decrypt_secret
 from dashboard.models import AutoMiningConfig, AutoParticipation, NodeAccount
 from dashboard.services.accounts import register_miner
@@ -33,7 +34,6 @@ from dashboard.services.automining import (
     node_words,
     note_error,
     retry_delay,
-    tos_text,
 )
 from dashboard.solvers import SolverConfig, SolverError, solve
 from tos_ai import AlreadyDone, NodeError, RateLimited, TaskDetails, TaskSolution

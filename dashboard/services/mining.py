@@ -18,6 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dashboard import events, node
+from dashboard.amounts import tos_exact
 from dashboard.models import Credit, NodeAccount, NodeEvent, Profile, Task
 from dashboard.services.accounts import register_miner
 from dashboard.services.tasks import (
@@ -27,7 +28,7 @@ from dashboard.services.tasks import (
     browse_tasks,
     sync_details,
 )
-from tos_ai import ATOMIC_PER_TOS, MinerStats, NodeError, TaskSolution
+from tos_ai import MinerStats, NodeError, TaskSolution
 from tos_ai.models import DIFFICULTY_LEVELS, difficulty_rank
 
 #: Minimum reputation per action, per difficulty (Beginner, Intermediate, Advanced, Expert): the spec's rules.
@@ -517,13 +518,6 @@ def chart(
     return Chart(bars, bucket, peak)
 
 
-def tos_text(amount: int) -> str:
-    """An atomic amount as an exact TOS decimal string with 8 places ("12.50000000")."""
-    sign = "-" if amount < 0 else ""
-    whole, fraction = divmod(abs(amount), ATOMIC_PER_TOS)
-    return f"{sign}{whole}.{fraction:08d}"
-
-
 CSV_HEADER = ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos", "reason", "event_seq"]
 
 
@@ -539,7 +533,7 @@ def credit_rows(account: NodeAccount) -> Iterator[list[str]]:
             credit.task_id,
             credit.reward_type,
             str(credit.amount),
-            tos_text(credit.amount),
+            tos_exact(credit.amount),
             credit.reason,
             str(credit.event.seq),
         ]

@@ -11,16 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import access, ratelimit, services
+from dashboard.amounts import tos_text
 from dashboard.forms import AutoMiningForm, AutoMiningToggleForm
 from dashboard.http import HtmxHttpRequest
 from dashboard.models import AutoMiningConfig, AutoMiningRun
 
-_TOS = 10**8
-
 
 def _initial(config: AutoMiningConfig) -> dict[str, Any]:
     def tos(amount: int | None) -> str:
-        return "" if amount is None else f"{amount / _TOS:.8f}".rstrip("0").rstrip(".")
+        return "" if amount is None else tos_text(amount, grouped=False)
 
     return {
         "target_difficulties": config.target_difficulties,

@@ -10,7 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard import services
-from dashboard.services.mining import chart, tos_text
+from dashboard.amounts import tos_exact, tos_text
+from dashboard.services.mining import chart
 from tests.support.mining import credit
 from tests.support.tasks import TOS, address_of
 
@@ -105,9 +106,13 @@ def test_the_csv_lists_every_credit_with_utc_times_and_exact_amounts(client: Cli
     assert len(rows) == 3  # the other address's credit is not in this user's file
 
 
-def test_tos_text_is_exact_with_eight_places() -> None:
-    assert tos_text(0) == "0.00000000"
-    assert tos_text(123_456_789_012_345_678) == "1234567890.12345678"
+def test_tos_exact_keeps_eight_places_and_tos_text_trims_them() -> None:
+    assert tos_exact(0) == "0.00000000"
+    assert tos_exact(123_456_789_012_345_678) == "1234567890.12345678"
+    assert tos_exact(-150_000_000) == "-1.50000000"
+    assert tos_text(123_456_789_050_000_000) == "1,234,567,890.5"
+    assert tos_text(123_456_789_050_000_000, grouped=False) == "1234567890.5"
+    assert tos_text(-5) == "-0.00000005"
 
 
 def test_the_validator_earnings_count_only_validator_rewards(client: Client, member: User) -> None:
