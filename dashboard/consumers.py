@@ -76,12 +76,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.joined = [broadcast.user_group(self.user_id)]
         if task_id:
             self.joined.append(broadcast.task_group(task_id))
-        await feed_hub().join(self)
-        self.in_feed = True
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await feed_hub().join(self)
+        self.in_feed = True
         if since:
-            await self.resume(int(since))
+            try:
+                await self.resume(int(since))
+            except BaseException:
+                # The connection dies with this error and may never see a disconnect: leave the hub now.
+                feed_hub().leave(self)
+                raise
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message, a hop to a thread each time:

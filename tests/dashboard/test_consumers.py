@@ -15,6 +15,7 @@ from django.test import Client
 
 from dashboard import broadcast
 from dashboard.events import record_events
+from dashboard.feedhub import feed_hub
 from dashboard.models import NodeAccount
 from dashboard.relay import store_and_announce
 from tosweb.asgi import application
@@ -246,3 +247,17 @@ async def test_an_event_the_layer_lost_mid_session_is_sent_when_the_groups_next_
     assert frames == [[("3", "2")], [("4", "3")]]
     await store([published(5, task_id="e" * 64)])
     assert await seqs_received(socket, until=5) == [5]
+
+
+async def test_a_closed_page_leaves_its_process_feed_hub(connect: Callable[..., Any]) -> None:
+    _, alice = await make_user("alice", ALICE)
+    first, second = await connect(alice, "?since_seq=0"), await connect(alice, "?since_seq=0")
+    assert (await first.connect(timeout=10))[0]
+    assert (await second.connect(timeout=10))[0]
+    await store([published(1)])
+    assert await seqs_received(second, until=1) == [1]
+    assert len(feed_hub().pages) == 2
+    await first.disconnect()
+    await store([published(2, task_id="b" * 64)])
+    assert await seqs_received(second, until=2) == [2]
+    assert len(feed_hub().pages) == 1
