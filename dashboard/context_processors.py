@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from dashboard import node
+from dashboard import health, node
 from dashboard.models import Profile
 
 
@@ -13,4 +13,4 @@ def dashboard(request: HttpRequest) -> dict[str, object]:
     if request.user.is_authenticated:
         profile = Profile.objects.filter(user=request.user).first()
         roles = profile.roles if profile else ["publisher"]
-    return {"nav_roles": roles, "node_up": node.node_is_up()}
+    return {"nav_roles": roles, "node_up": node.node_is_up(), "redis_up": health.redis_is_up()}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import httpx
 import redis
@@ -58,6 +61,41 @@ def probe_node() -> Probe:
             "node", False, f"unexpected answer from {settings.TOS_NODE_URL} (HTTP {reply.status_code})"
         )
     return Probe("node", True, str(version))
+
+
+@dataclass
+class RecentProbe:
+    """A probe's last answer, asked again at most every `ttl` seconds in this process.
+
+    The outage banners come from it: one probe per process every few seconds, not one per page.
+    """
+
+    probe: Callable[[], Probe]
+    ttl: float = 5.0
+    ok: bool = True
+    checked_at: float = field(default=-math.inf)
+
+    def is_up(self) -> bool:
+        now = time.monotonic()
+        if now - self.checked_at > self.ttl:
+            self.checked_at = now
+            self.ok = self.probe().ok
+        return self.ok
+
+    def mark_down(self) -> None:
+        """A call just failed: the next page shows the banner without waiting for a probe."""
+        self.ok, self.checked_at = False, time.monotonic()
+
+    def forget(self) -> None:
+        self.ok, self.checked_at = True, -math.inf
+
+
+redis_status = RecentProbe(probe_redis)
+
+
+def redis_is_up() -> bool:
+    """Whether Redis answered recently: the cache, the live updates and the task queue depend on it."""
+    return redis_status.is_up()
 
 
 def run_probes() -> list[Probe]:

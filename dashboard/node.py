@@ -15,7 +15,7 @@ import redis
 from django.conf import settings
 
 from dashboard.crypto import decrypt_secret
-from dashboard.health import probe_node
+from dashboard.health import RecentProbe, probe_node
 from dashboard.models import NodeAccount
 from tos_ai import (
     Client,
@@ -110,26 +110,16 @@ def account_lock(address: str, timeout: float = 30.0) -> Iterator[None]:
         client_.close()
 
 
-@dataclass
-class _Status:
-    ok: bool = True
-    checked_at: float = 0.0
-
-
-_node_status = _Status()
-STATUS_TTL = 5.0
+node_status = RecentProbe(probe_node)
 
 
 def node_is_up() -> bool:
     """Whether the node answered recently (probed at most every few seconds per process)."""
-    now = time.monotonic()
-    if now - _node_status.checked_at > STATUS_TTL:
-        _node_status.checked_at = now
-        _node_status.ok = probe_node().ok
-    return _node_status.ok
+    return node_status.is_up()
 
 
 def mark_node_down() -> None:
     """Record that a call just failed, so the next page shows the banner without waiting for a probe."""
-    _node_status.ok = False
-    _node_status.checked_at = time.monotonic()
+    node_status.mark_down()
+
+

@@ -51,3 +51,15 @@ def use_devnode(devnode: DevnodeProcess, settings: SettingsWrapper) -> DevnodePr
     """Point the dashboard at the test devnode."""
     settings.TOS_NODE_URL = devnode.url
     return devnode
+
+
+@pytest.fixture(autouse=True)
+def fresh_node_status() -> Iterator[None]:
+    """Forget what the node and Redis probes answered before this test (each is cached per process)."""
+    from dashboard import health, node
+
+    node.node_status.forget()
+    health.redis_status.forget()
+    yield
+    node.node_status.forget()
+    health.redis_status.forget()

@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from dashboard import node
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import join_and_submit, make_member, publish_as
 
@@ -27,11 +26,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
 });
 """
-
-
-@pytest.fixture(autouse=True)
-def fresh_node_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(node, "_node_status", node._Status())
 
 
 class WatchedPage:

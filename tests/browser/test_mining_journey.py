@@ -10,7 +10,6 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from dashboard import node
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member
 from tests.support.tasks import address_of
@@ -20,11 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("use_redis"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_node_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(node, "_node_status", node._Status())
 
 
 def signed_in(browser: Browser, live_server: LiveServer, user: User) -> Page:

@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
-from dashboard import node
 from dashboard.models import Task
 from tests.support.devnode import DevnodeProcess, free_port
 from tests.support.tasks import TOS, address_of, cached_task, make_publisher
@@ -18,11 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("use_redis"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_node_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(node, "_node_status", node._Status())
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from dashboard import node
 from dashboard.models import NodeAccount, Task
 from tests.support.devnode import DevnodeProcess
 from tests.support.tasks import balance_of
@@ -16,11 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("use_redis"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_node_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(node, "_node_status", node._Status())
 
 
 def test_sign_up_generate_a_wallet_publish_a_task_and_find_it_in_the_browser(

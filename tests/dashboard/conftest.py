@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from dashboard import node
 from tests.support.devnode import free_port
-
-
-@pytest.fixture
-def fresh_node_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forget whether the node answered before this test (the probe result is cached per process)."""
-    monkeypatch.setattr(node, "_node_status", node._Status())
 
 
 @pytest.fixture
