@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 
 from dashboard import broadcast
 from dashboard.broadcast import EventMessage, ResyncMessage
@@ -30,6 +31,7 @@ TASK_ID = re.compile(r"[0-9a-f]{64}")
 #: Close codes a browser does not retry (htmx's ws extension reconnects only after 1006 and 1011-1013).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_BAD_REQUEST = 4400
+CLOSE_TRY_AGAIN_LATER = 1013
 #: Channel-layer messages; their handlers reach the database only through database_sync_to_async.
 LAYER_MESSAGES = frozenset({"feed.event", "user.event", "task.event", "feed.resync"})
 #: The page's own request to replay from a seq, queued in its mailbox like the events.
@@ -52,6 +54,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     busy: bool
     drains: set[asyncio.Task[None]]
     in_feed: bool
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # The pub/sub layer subscribes the page's own channel before `connect` runs: with Redis down that
+        # fails here. Say "try again later" (the ws extension then reconnects with backoff) and log one line.
+        try:
+            await super().__call__(scope, receive, send)
+        except (RedisError, OSError) as exc:
+            logger.warning("a live page must wait: the channel layer is unavailable (%s)", exc)
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
 
     async def connect(self) -> None:
         self.joined, self.cursor, self.checking = [], None, False
@@ -76,9 +87,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.joined = [broadcast.user_group(self.user_id)]
         if task_id:
             self.joined.append(broadcast.task_group(task_id))
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await feed_hub().join(self)
+        try:
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+            await feed_hub().join(self)
+        except (RedisError, OSError) as exc:
+            # Redis is down: the page says "reconnecting" and its ws extension tries again later.
+            logger.warning("a live page must wait: the channel layer is unavailable (%s)", exc)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         self.in_feed = True
         if since:
             try:
@@ -138,8 +155,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.in_feed:
             feed_hub().leave(self)
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            for group in self.joined:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except (RedisError, OSError) as exc:  # the layer forgets this channel by itself (group expiry)
+            logger.warning("a closed live page could not leave its groups: %s", exc)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "resume":

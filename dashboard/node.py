@@ -6,7 +6,6 @@ import contextlib
 import functools
 import logging
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -121,5 +120,3 @@ def node_is_up() -> bool:
 def mark_node_down() -> None:
     """Record that a call just failed, so the next page shows the banner without waiting for a probe."""
     node_status.mark_down()
-
-

@@ -56,8 +56,8 @@ def check(limit: Limit, key: str) -> Verdict:
     cache_key, remaining = _window(limit, key)
     try:
         hits = cache.get(cache_key, 0)
-    except Exception:
-        logger.warning("rate limit %s not checked: the cache is unavailable", limit.name, exc_info=True)
+    except Exception as exc:
+        logger.warning("rate limit %s not checked: the cache is unavailable (%s)", limit.name, exc)
         return Verdict(True)
     return Verdict(hits < limit.count, 0 if hits < limit.count else remaining)
 
@@ -68,8 +68,8 @@ def hit(limit: Limit, key: str) -> Verdict:
     try:
         cache.add(cache_key, 0, timeout=limit.seconds + 1)
         hits = cache.incr(cache_key)
-    except Exception:
-        logger.warning("rate limit %s not counted: the cache is unavailable", limit.name, exc_info=True)
+    except Exception as exc:
+        logger.warning("rate limit %s not counted: the cache is unavailable (%s)", limit.name, exc)
         return Verdict(True)
     return Verdict(hits <= limit.count, 0 if hits <= limit.count else remaining)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -18,6 +19,7 @@ from dashboard.events import record_events
 from dashboard.feedhub import feed_hub
 from dashboard.models import NodeAccount
 from dashboard.relay import store_and_announce
+from tests.support.devnode import free_port
 from tosweb.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("use_redis")]
@@ -261,3 +263,22 @@ async def test_a_closed_page_leaves_its_process_feed_hub(connect: Callable[..., 
     await store([published(2, task_id="b" * 64)])
     assert await seqs_received(second, until=2) == [2]
     assert len(feed_hub().pages) == 1
+
+
+async def test_a_page_is_told_to_try_again_later_while_redis_is_down(
+    connect: Callable[..., Any], settings: Any
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    layer = settings.CHANNEL_LAYERS["default"]
+    host = {**layer["CONFIG"]["hosts"][0], "address": f"redis://127.0.0.1:{free_port()}/0"}
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [host]}}}
+    channel_layers.backends.clear()
+    try:
+        socket = await connect(alice, "?since_seq=0")
+        accepted, code = await socket.connect(timeout=10)
+        if accepted:  # the core layer reaches Redis only when the page joins its groups, after the accept
+            code = (await socket.receive_output(timeout=10))["code"]
+        # 1013 "try again later": the ws extension reconnects with backoff, the badge says reconnecting.
+        assert code == 1013
+    finally:
+        channel_layers.backends.clear()
