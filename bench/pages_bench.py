@@ -91,11 +91,11 @@ def main() -> int:
 
     print(f"{args.tasks} tasks stored, {args.rounds} renders per page, SQLite, DEBUG={settings.DEBUG}")
     settings.TOS_NODE_URL = f"http://127.0.0.1:{free_port()}"
-    node._node_status = node._Status()
+    node.node_status.forget()
     measure("node down", pages)
     with run_devnode(workdir) as devnode:
         settings.TOS_NODE_URL = devnode.url
-        node._node_status = node._Status()
+        node.node_status.forget()
         # The node must know the task for its page to render: publish one there and let the page cache it.
         published: Any = devnode.rpc(
             "ai_publish_task",
