@@ -87,6 +87,14 @@ def describe(error: NodeError) -> NodeProblem:
     )
 
 
+def problem_of(error: NodeError) -> NodeProblem:
+    """`describe`, and when the node did not answer, show the banner from the next page on."""
+    problem = describe(error)
+    if problem.unavailable:
+        mark_node_down()
+    return problem
+
+
 @contextlib.contextmanager
 def account_lock(address: str, timeout: float = 30.0) -> Iterator[None]:
     """Serialize writes of one account across web and worker processes, so nonces never collide.

@@ -108,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         log_level=args.log_level,
         access_log=False,
         lifespan="on",
+        # Stopping must not wait on clients that keep a connection open (a dashboard's pooled HTTP
+        # connections, a subscriber that does not answer the close): after 5 s it stops anyway.
+        timeout_graceful_shutdown=5,
     )
 
 

@@ -130,9 +130,11 @@ def run_proc(name: str, command: list[str]) -> None:
     os.execvp(command[0], command)
 
 
-def _wait_for_http(url: str, timeout: float) -> bool:
+def _wait_for_http(url: str, timeout: float, child: subprocess.Popen[bytes] | None = None) -> bool:
+    """Whether `url` answered within `timeout`; gives up at once when `child` (honcho) has exited, e.g. on a
+    Ctrl-C that came before the web server first answered us."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (child is None or child.poll() is None):
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 - our own loopback URL
                 return bool(reply.status < 500)
@@ -207,7 +209,7 @@ def run(*, demo: bool = False) -> int:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         child = subprocess.Popen(honcho, env=env, cwd=ROOT, preexec_fn=_default_sigint)
-        if _wait_for_http(f"{url}/login/", timeout=90):
+        if _wait_for_http(f"{url}/login/", timeout=90, child=child):
             print(f"\n  TOS AI Mining dashboard is up: {url}   (health: {url}/healthz)")
             print(f"  Node: {env['TOS_NODE_URL']}   Redis: {env['REDIS_URL']}")
             print("  Logins are printed above (seed_demo); Ctrl-C stops everything.\n", flush=True)

@@ -24,17 +24,14 @@ from dashboard.services.automining import (
     set_enabled,
     status_for,
 )
+from dashboard.services.earnings import PERIODS, Earnings, credit_rows, earnings
 from dashboard.services.leaderboard import Leaderboards, leaderboards
 from dashboard.services.mining import (
     MINER_REWARD_TYPES,
-    PERIODS,
     REPUTATION_MINIMUMS,
-    Earnings,
     Participations,
     Reputation,
     SuitableTasks,
-    credit_rows,
-    earnings,
     my_participations,
     participant_entry,
     participate,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard import node
-from dashboard.services.mining import MinerBoards, Standing, miner_leaderboards, refresh_event_log
+from dashboard.services.mining import MinerBoards, Standing, miner_leaderboards
+from dashboard.services.tasks import refresh_event_log
 from dashboard.services.validation import validator_leaderboards
 
 

@@ -1,4 +1,5 @@
-"""The miner's side: preferences, suitable tasks, joining and submitting, participations, earnings, reputation.
+"""The miner's side: preferences, suitable tasks, joining and submitting, participations, reputation, and the
+miners' leaderboard (earnings are in `earnings`).
 
 Participations and earnings come from the stored event log (`events.catch_up()` brings it up to date) and the
 task cache; the node is asked only for what changes unseen (task details of active tasks, reputation).
@@ -7,25 +8,25 @@ task cache; the node is asked only for what changes unseen (task details of acti
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dashboard import events, node
-from dashboard.amounts import tos_exact
+from dashboard import node
 from dashboard.models import Credit, NodeAccount, NodeEvent, Profile, Task
 from dashboard.services.accounts import register_miner
+from dashboard.services.earnings import period_start
 from dashboard.services.tasks import (
     ACTIVE_STATUSES,
     MAX_DETAIL_REFRESHES,
     TaskFilters,
     browse_tasks,
+    refresh_event_log,
     sync_details,
 )
 from tos_ai import MinerStats, NodeError, TaskSolution
@@ -41,30 +42,10 @@ REPUTATION_MINIMUMS: dict[str, tuple[int, int, int, int]] = {
 MINER_REWARD_TYPES = (Credit.RewardType.WINNER, Credit.RewardType.PARTICIPANT)
 #: Statuses in which a task still takes participants.
 JOINABLE_STATUSES = (Task.Status.PUBLISHED, Task.Status.IN_PROGRESS)
-#: Periods of the earnings pages and leaderboards, in days (None: since the first credit).
-PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
 #: Reputation read from the node is reused this long (seconds), so leaderboards make few node calls.
 STATS_CACHE_SECONDS = 60
 #: The leaderboard asks the node for at most this many miners' reputations, in one batch.
 MAX_REPUTATION_LOOKUPS = 50
-
-
-def _problem(error: NodeError) -> node.NodeProblem:
-    problem = node.describe(error)
-    if problem.unavailable:
-        node.mark_node_down()
-    return problem
-
-
-def refresh_event_log() -> node.NodeProblem | None:
-    """Store the node's events not stored yet (credits included); words when the node does not answer."""
-    if not node.node_is_up():
-        return node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
-    try:
-        events.catch_up()
-    except NodeError as exc:
-        return _problem(exc)
-    return None
 
 
 def refresh_details(task_ids: Sequence[str]) -> node.NodeProblem | None:
@@ -77,7 +58,7 @@ def refresh_details(task_ids: Sequence[str]) -> node.NodeProblem | None:
         with node.client(quick=True) as reader:
             sync_details(reader, task_ids)
     except NodeError as exc:
-        return _problem(exc)
+        return node.problem_of(exc)
     return None
 
 
@@ -99,7 +80,7 @@ def miner_stats(addresses: Sequence[str], *, fresh: bool = False) -> dict[str, M
                 for address in missing:
                     answers[address] = reader.get_miner_stats(address)
         except NodeError as exc:
-            _problem(exc)
+            node.problem_of(exc)
         found.update(answers)
         # A cache outage only costs node calls next time.
         with contextlib.suppress(Exception):
@@ -232,7 +213,7 @@ def participate(account: NodeAccount, task: Task, stake: int) -> node.NodeProble
         with node.account_lock(account.address), node.client(account) as signed:
             signed.miner.participate_task(task.task_id, stake)
     except NodeError as exc:
-        return _problem(exc)
+        return node.problem_of(exc)
     refresh_details([task.task_id])
     return None
 
@@ -243,7 +224,7 @@ def submit_solution(account: NodeAccount, task: Task, solution: TaskSolution) ->
         with node.account_lock(account.address), node.client(account) as signed:
             signed.miner.submit_solution(task.task_id, solution)
     except NodeError as exc:
-        return _problem(exc)
+        return node.problem_of(exc)
     refresh_details([task.task_id])
     return None
 
@@ -371,172 +352,6 @@ def my_participations(account: NodeAccount) -> Participations:
 def _stakes_from_events(address: str) -> dict[str, int]:
     joins = NodeEvent.objects.filter(name="participant_joined", data__miner=address)
     return {event.task_id: int(event.data.get("stake_amount") or 0) for event in joins}
-
-
-# --- earnings --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the earnings chart: a day, week or month, its amount and its place in the SVG."""
-
-    label: str
-    amount: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    """The earnings chart as SVG geometry (the template draws it; no script)."""
-
-    bars: list[Bar]
-    bucket: str  # "day", "week" or "month"
-    peak: int
-    width: int = 640
-    height: int = 200
-    baseline: int = 180
-
-    @property
-    def first_label(self) -> str:
-        return self.bars[0].label if self.bars else ""
-
-    @property
-    def last_label(self) -> str:
-        return self.bars[-1].label if self.bars else ""
-
-
-@dataclass(frozen=True)
-class TypeTotal:
-    reward_type: str
-    amount: int
-    count: int
-
-
-@dataclass(frozen=True)
-class Earnings:
-    """What the account was paid in a period: total of the chosen reward types, a chart, totals by type."""
-
-    period: str
-    total: int
-    chart: Chart
-    by_type: list[TypeTotal]
-    recent: list[Credit]
-    problem: node.NodeProblem | None = None
-    reward_types: Sequence[str] = field(default_factory=tuple)
-
-
-def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """The start of a period (midnight UTC of its first day), None for "all"."""
-    days = PERIODS.get(period, PERIODS["30d"])
-    if days is None:
-        return None
-    today = (now or timezone.now()).astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - dt.timedelta(days=days - 1)
-
-
-def earnings(account: NodeAccount, period: str, reward_types: Sequence[str]) -> Earnings:
-    """The account's credits of `reward_types` over the period (7d, 30d, all), after catching up on events."""
-    problem = refresh_event_log()
-    start = period_start(period)
-    credits = Credit.objects.to_address(account.address)
-    if start is not None:
-        credits = credits.filter(paid_at__gte=start)
-    earned = credits.filter(reward_type__in=reward_types)
-    by_type = [
-        TypeTotal(row["reward_type"], int(row["amount"]), int(row["count"]))
-        for row in credits.values("reward_type").annotate(amount=Sum("amount"), count=Count("id"))
-    ]
-    by_type.sort(key=lambda total: (total.reward_type not in reward_types, -total.amount))
-    points = list(earned.values_list("paid_at", "amount"))
-    return Earnings(
-        period=period,
-        total=sum(amount for _, amount in points),
-        chart=chart(points, start),
-        by_type=by_type,
-        recent=list(earned.order_by("-paid_at", "-event_id")[:20]),
-        problem=problem,
-        reward_types=tuple(reward_types),
-    )
-
-
-def _bucket_start(moment: dt.date, bucket: str) -> dt.date:
-    if bucket == "week":
-        return moment - dt.timedelta(days=moment.weekday())
-    if bucket == "month":
-        return moment.replace(day=1)
-    return moment
-
-
-def _next_bucket(moment: dt.date, bucket: str) -> dt.date:
-    if bucket == "week":
-        return moment + dt.timedelta(days=7)
-    if bucket == "month":
-        return (moment.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return moment + dt.timedelta(days=1)
-
-
-def chart(
-    points: Sequence[tuple[dt.datetime, int]], start: dt.datetime | None, today: dt.date | None = None
-) -> Chart:
-    """Bars of the amounts per day (a period up to 31 days), week (up to 26 weeks) or month, UTC."""
-    days = [moment.astimezone(dt.UTC).date() for moment, _ in points]
-    # The node's clock may run ahead of ours (a devnet's dev_increase_time): its latest credit still shows.
-    end = max([today or timezone.now().astimezone(dt.UTC).date(), *days])
-    first = start.date() if start is not None else min(days, default=end)
-    span = (end - first).days + 1
-    bucket = "day" if span <= 31 else "week" if span <= 26 * 7 else "month"
-    totals: dict[dt.date, int] = defaultdict(int)
-    for day, (_, amount) in zip(days, points, strict=True):
-        totals[_bucket_start(day, bucket)] += amount
-    slots = []
-    slot = _bucket_start(first, bucket)
-    while slot <= end:
-        slots.append(slot)
-        slot = _next_bucket(slot, bucket)
-    peak = max((totals[slot] for slot in slots), default=0)
-    base = Chart([], bucket, peak)
-    step = base.width / max(1, len(slots))
-    bars = []
-    for index, slot in enumerate(slots):
-        amount = totals[slot]
-        # Integer amounts scaled to pixels: a float here is geometry, never money.
-        height = 0.0 if not peak else max(1.0, amount / peak * (base.baseline - 10)) if amount else 0.0
-        label = slot.strftime("%Y-%m") if bucket == "month" else slot.isoformat()
-        bars.append(
-            Bar(
-                label=label,
-                amount=amount,
-                x=round(index * step + step * 0.1, 2),
-                y=round(base.baseline - height, 2),
-                width=round(step * 0.8, 2),
-                height=round(height, 2),
-            )
-        )
-    return Chart(bars, bucket, peak)
-
-
-CSV_HEADER = ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos", "reason", "event_seq"]
-
-
-def credit_rows(account: NodeAccount) -> Iterator[list[str]]:
-    """Every credit to the account, oldest first, as CSV rows (UTC ISO times; atomic and exact TOS)."""
-    yield CSV_HEADER
-    credits = (
-        Credit.objects.to_address(account.address).select_related("event").order_by("paid_at", "event_id")
-    )
-    for credit in credits.iterator():
-        yield [
-            credit.paid_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            credit.task_id,
-            credit.reward_type,
-            str(credit.amount),
-            tos_exact(credit.amount),
-            credit.reason,
-            str(credit.event.seq),
-        ]
 
 
 # --- reputation ------------------------------------------------------------------------------------

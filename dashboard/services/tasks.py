@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dashboard import node
+from dashboard import events, node
 from dashboard.models import NodeAccount, PublishRequest, Task
 from tos_ai import Client, NodeError, TaskDetails, TaskSummary, UnknownObject
 
@@ -117,7 +117,7 @@ def publish_task(account: NodeAccount, token: uuid.UUID, draft: TaskDraft) -> Pu
                 result = signed.publisher.publish_task(task_data=draft.task_data())
             published = (result.task_id, result.deadline)
     except NodeError as exc:
-        problem = _problem(exc)
+        problem = node.problem_of(exc)
         # An unavailable node may still have published: the stored words tell the retry to ask it first.
         error = node.NODE_UNAVAILABLE if problem.unavailable else problem.message
         PublishRequest.objects.filter(pk=claim.pk, state=PublishRequest.State.PENDING).update(
@@ -190,11 +190,15 @@ def _published_meanwhile(account: NodeAccount, draft: TaskDraft) -> tuple[str, i
     return None
 
 
-def _problem(error: NodeError) -> node.NodeProblem:
-    problem = node.describe(error)
-    if problem.unavailable:
-        node.mark_node_down()
-    return problem
+def refresh_event_log() -> node.NodeProblem | None:
+    """Store the node's events not stored yet (credits included); words when the node does not answer."""
+    if not node.node_is_up():
+        return node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True)
+    try:
+        events.catch_up()
+    except NodeError as exc:
+        return node.problem_of(exc)
+    return None
 
 
 def _moment(timestamp: int) -> datetime:
@@ -349,7 +353,7 @@ def _refresh_active(filters: TaskFilters) -> node.NodeProblem | None:
                 wanted, sort_by="created_at", sort_order="desc", limit=NODE_LIST_LIMIT
             )
     except NodeError as exc:
-        return _problem(exc)
+        return node.problem_of(exc)
     sync_tasks(summaries)
     return None
 
@@ -377,7 +381,7 @@ def _refresh_published(account: NodeAccount) -> node.NodeProblem | None:
             ][:MAX_DETAIL_REFRESHES]
             sync_details(reader, stale)
     except NodeError as exc:
-        return _problem(exc)
+        return node.problem_of(exc)
     return None
 
 
@@ -400,7 +404,7 @@ def refresh_task(task_id: str) -> TaskLookup:
     except UnknownObject:
         return TaskLookup(None)
     except NodeError as exc:
-        return TaskLookup(cached, _problem(exc))
+        return TaskLookup(cached, node.problem_of(exc))
     return TaskLookup(sync_task(details))
 
 
@@ -410,7 +414,7 @@ def cancel_task(account: NodeAccount, task: Task) -> node.NodeProblem | None:
         with node.account_lock(account.address), node.client(account) as signed:
             signed.publisher.cancel_task(task.task_id)
     except NodeError as exc:
-        problem = _problem(exc)
+        problem = node.problem_of(exc)
         if not problem.unavailable:
             refresh_task(task.task_id)  # show why: someone joined, or the task has ended
         task.refresh_from_db()

@@ -17,13 +17,13 @@ from django.db.models import Q
 from dashboard import node
 from dashboard.models import NodeAccount, NodeEvent, Task
 from dashboard.services.accounts import register_miner
+from dashboard.services.earnings import period_start
 from dashboard.services.mining import (
     LEADERBOARD_SIZE,
     REPUTATION_MINIMUMS,
     Standing,
     may,
     names_of,
-    period_start,
     refresh_details,
     refresh_event_log,
     reputation_of,

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import Client
 
 from dashboard import broadcast
@@ -282,3 +282,7 @@ async def test_a_page_is_told_to_try_again_later_while_redis_is_down(
         assert code == 1013
     finally:
         channel_layers.backends.clear()
+        # The login check's connection is still open in the shared sync thread (PostgreSQL then refuses to
+        # drop the test database): the page failed before any later database call closed it, as the next
+        # page's first call would.
+        await database_sync_to_async(close_old_connections)()

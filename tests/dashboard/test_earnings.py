@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dashboard import services
 from dashboard.amounts import tos_exact, tos_text
-from dashboard.services.mining import chart
+from dashboard.services.earnings import chart
 from tests.support.mining import credit
 from tests.support.tasks import TOS, address_of
 

@@ -8,8 +8,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,53 @@ def test_a_pid_file_of_a_process_that_is_gone_is_removed(
     assert list(tmp_path.iterdir()) == []
 
 
-def _start_run(run_dir: Path, web_port: int, *options: str, node_port: int = 0) -> subprocess.Popen[str]:
+@dataclass
+class Run:
+    """`launcher run` as a person starts it in a terminal, its output read as it comes."""
+
+    proc: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise AssertionError(f"never printed {text!r}:\n{self.output()[-3000:]}")
+            time.sleep(0.2)
+
+    def interrupt(self, timeout: float = 60) -> str:
+        """Ctrl-C; the whole output once every process stopped (or what was still running)."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            alive = subprocess.run(
+                ["ps", "-o", "pid,etime,stat,args", "--sid", str(self.proc.pid)],
+                capture_output=True,
+                text=True,
+            ).stdout
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            raise AssertionError(
+                f"still running {timeout:.0f} s after Ctrl-C:\n{alive}\nlast output:\n{self.output()[-4000:]}"
+            ) from None
+        self.reader.join(timeout=10)
+        return self.output()
+
+
+def _start_run(run_dir: Path, web_port: int, *options: str, node_port: int = 0) -> Run:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TOS_NODE_URL", "DATABASE_URL"}}
     env.update(
         TOS_RUN_DIR=str(run_dir),
@@ -92,7 +140,7 @@ def _start_run(run_dir: Path, web_port: int, *options: str, node_port: int = 0) 
         REDIS_PORT=str(free_port()),
         DATABASE_URL=f"sqlite:///{run_dir / 'db.sqlite3'}",
     )
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "tosweb.launcher", "run", *options],
         env=env,
         cwd=ROOT,
@@ -101,6 +149,7 @@ def _start_run(run_dir: Path, web_port: int, *options: str, node_port: int = 0) 
         text=True,
         start_new_session=True,
     )
+    return Run(proc)
 
 
 def _wait_healthy(url: str, timeout: float) -> dict[str, object]:
@@ -132,13 +181,13 @@ def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir
         run = _start_run(run_dir, web_port)
         try:
             health = _wait_healthy(url, timeout=120)
+            run.wait_for(f"TOS AI Mining dashboard is up: {url}", timeout=60)
             assert health["down"] == [], attempt
             login = httpx.get(f"{url}/login/", timeout=5)
             assert login.status_code == 200
             assert "Log in" in login.text
         finally:
-            os.killpg(run.pid, signal.SIGINT)
-            output, _ = run.communicate(timeout=60)
+            output = run.interrupt()
         assert f"TOS AI Mining dashboard is up: {url}" in output, output[-3000:]
         logins = json.loads((run_dir / "demo-logins.json").read_text())
         for username in ("publisher", "miner", "validator"):
@@ -187,8 +236,7 @@ def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(r
             time.sleep(1)
         assert {"task_published", "participant_joined", "submission_received", "validation_completed"} <= seen
     finally:
-        os.killpg(run.pid, signal.SIGINT)
-        output, _ = run.communicate(timeout=60)
+        output = run.interrupt()
     assert "Demo activity: a task every 20 s" in output, output[-3000:]
     pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
     assert "demo" in {p.stem for p in (run_dir / "pids").glob("*.pid")}
