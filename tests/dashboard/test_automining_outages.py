@@ -18,13 +18,14 @@ from tests.support.automining import (
     miner,
     publish,
     recorded,
+    running_relay,
+    running_worker,
     submitted_by,
     wait_until,
-    worker_process,
 )
-from tests.support.daphne import Stack, make_stack, relay_process
+from tests.support.daphne import Stack, make_stack
 from tests.support.devnode import DevnodeProcess, run_devnode
-from tests.support.fake_ai import FakeAI, run_fake_ai
+from tests.support.fake_ai import FakeAI
 from tests.support.redis import RedisProcess
 
 QUEUE_DOWN = "The task queue (Redis) is unavailable"
@@ -51,32 +52,16 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, own_redis: RedisProcess, node: DevnodeProcess
 ) -> Iterator[Stack]:
     stack = make_stack(Path(tmp_path_factory.mktemp("outages")), own_redis.url, node.url)
-    relay = relay_process(stack, "relay")
-    relay.start()
-    try:
-        relay.wait_for_log("this relay is now the active one", timeout=60)
+    with running_relay(stack):
         yield stack
-    finally:
-        relay.stop()
 
 
 @pytest.fixture
 def worker(stack: Stack, own_redis: RedisProcess, node: DevnodeProcess) -> Iterator[CeleryProcess]:
     own_redis.start()  # both are back for every test, whatever the one before did
     node.start()
-    process = worker_process(stack)
-    process.start()
-    try:
-        process.wait_for_log(" ready.", timeout=90)
+    with running_worker(stack) as process:
         yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture
-def fake_ai() -> Iterator[FakeAI]:
-    with run_fake_ai() as fake:
-        yield fake
 
 
 def test_a_node_outage_mid_job_backs_off_says_why_and_resumes(

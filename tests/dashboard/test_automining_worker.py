@@ -20,13 +20,15 @@ from tests.support.automining import (
     publish,
     recorded,
     rows,
+    running_relay,
+    running_worker,
     submitted_by,
     wait_until,
     worker_process,
 )
-from tests.support.daphne import Stack, make_stack, relay_process
+from tests.support.daphne import Stack, make_stack
 from tests.support.devnode import DevnodeProcess
-from tests.support.fake_ai import FakeAI, run_fake_ai
+from tests.support.fake_ai import FakeAI
 
 
 @pytest.fixture(scope="module")
@@ -37,30 +39,14 @@ def stack(
     own_redis = redis_url.rsplit("/", 1)[0] + "/7"
     redis.Redis.from_url(own_redis).flushdb()
     stack = make_stack(Path(tmp_path_factory.mktemp("automining")), own_redis, devnode.url)
-    relay = relay_process(stack, "relay")
-    relay.start()
-    try:
-        relay.wait_for_log("this relay is now the active one", timeout=60)
+    with running_relay(stack):
         yield stack
-    finally:
-        relay.stop()
 
 
 @pytest.fixture
 def worker(stack: Stack) -> Iterator[CeleryProcess]:
-    process = worker_process(stack)
-    process.start()
-    try:
-        process.wait_for_log(" ready.", timeout=90)
+    with running_worker(stack) as process:
         yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture
-def fake_ai() -> Iterator[FakeAI]:
-    with run_fake_ai() as fake:
-        yield fake
 
 
 def test_a_published_task_is_taken_within_seconds_and_answered_by_the_ai_service(

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from dashboard.solvers import SolverConfig, SolverError, solve, task_prompt
 from tests.support.devnode import free_port
-from tests.support.fake_ai import FakeAI, run_fake_ai
+from tests.support.fake_ai import FakeAI
 from tos_ai import TaskDetails
 
 TASK = TaskDetails.parse(
@@ -32,12 +30,6 @@ TASK = TaskDetails.parse(
         "submissions": [],
     }
 )
-
-
-@pytest.fixture
-def fake_ai() -> Iterator[FakeAI]:
-    with run_fake_ai() as fake:
-        yield fake
 
 
 def test_the_openai_compatible_path_sends_the_task_and_uses_the_answer(fake_ai: FakeAI) -> None:

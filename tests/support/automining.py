@@ -15,11 +15,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.daphne import ROOT, ManagedProcess, Stack
+from tests.support.daphne import ROOT, ManagedProcess, Stack, relay_process
 from tests.support.devnode import DevnodeProcess
 
 
@@ -68,6 +68,30 @@ def beat_process(stack: Stack) -> CeleryProcess:
     command = [sys.executable, "-m", "celery", "-A", "tosweb", "beat", "--loglevel", "INFO"]
     command += ["--max-interval", "2"]
     return CeleryProcess("beat", command, stack, stack.run_dir / "beat.log")
+
+
+@contextlib.contextmanager
+def running_worker(stack: Stack) -> Iterator[CeleryProcess]:
+    """A Celery worker on the stack, ready to take tasks; stopped afterwards."""
+    process = worker_process(stack)
+    process.start()
+    try:
+        process.wait_for_log(" ready.", timeout=90)
+        yield process
+    finally:
+        process.stop()
+
+
+@contextlib.contextmanager
+def running_relay(stack: Stack) -> Iterator[ManagedProcess]:
+    """The stack's event relay, once it is the active one; stopped afterwards."""
+    relay = relay_process(stack, "relay")
+    relay.start()
+    try:
+        relay.wait_for_log("this relay is now the active one", timeout=60)
+        yield relay
+    finally:
+        relay.stop()
 
 
 def in_stack(stack: Stack, command: str, **args: Any) -> Any:
