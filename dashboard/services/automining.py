@@ -24,14 +24,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import redis
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from dashboard import node, schedules
+from dashboard import health, node, schedules
 from dashboard.amounts import tos_text
 from dashboard.crypto import encrypt_secret
 from dashboard.models import (
@@ -575,18 +573,13 @@ class Status:
 
 
 def queue_problem() -> str:
-    """Words when the task queue (Redis) is down: nothing runs until it is back."""
-    try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (redis.RedisError, ValueError):
-        return (
-            "The task queue (Redis) is unavailable: auto-mining waits and resumes by itself when it is back."
-        )
-    return ""
+    """Words when the task queue (Redis, the Celery broker) is down: nothing runs until it is back.
+
+    The same per-process probe as the pages' Redis banner: the status polls every few seconds per open
+    page, and each poll no longer opens a connection of its own."""
+    if health.redis_is_up():
+        return ""
+    return "The task queue (Redis) is unavailable: auto-mining waits and resumes by itself when it is back."
 
 
 def status_for(user: User | AbstractBaseUser) -> Status:
