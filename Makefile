@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests need: a real Chromium for the browser tests.
 DEB_TEST_PACKAGES := chromium
 
-.PHONY: run demo test test-postgres lint typecheck pytest bootstrap bootstrap-test debs clean
+.PHONY: run demo test test-postgres test-clients lint typecheck pytest bootstrap bootstrap-test debs clean
 
 run: bootstrap
 	$(BIN)/python -m tosweb.launcher run
@@ -22,6 +22,12 @@ test: bootstrap-test debs
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) test-clients
+
+# Every client under clients/ (each one's clients/<name>/conformance.json) against one devnode, through the
+# shared conformance suite (clients/conformance/).
+test-clients: bootstrap-test
+	$(BIN)/python clients/conformance/harness.py
 
 # The same suite on PostgreSQL: the server at DATABASE_URL when set, else a throwaway cluster under .run/
 # (Debian's postgresql, installed when missing and run as root) on a free loopback port, stopped afterwards.

@@ -426,7 +426,8 @@ def _ws_request(node: Node, text: str, subscribed: bool) -> tuple[dict[str, Any]
     except RpcError as error:
         return _error_reply(request_id, error), None
     subscription = node.log.subscribe(since_seq, wanted, node.config.ws_queue)
-    return {"jsonrpc": "2.0", "id": request_id, "result": {"head_seq": subscription.head_seq}}, subscription
+    result = {"head_seq": subscription.head_seq, "chain_id": node.state.meta["chain_id"]}
+    return {"jsonrpc": "2.0", "id": request_id, "result": result}, subscription
 
 
 async def _ws_sender(websocket: WebSocket, subscription: Subscription, reply: dict[str, Any] | None) -> None:

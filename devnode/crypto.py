@@ -5,8 +5,10 @@ Nothing here knows about the node's state, so the client package (`tos_ai/`) can
 - Addresses are classic bech32 (BIP-173, checksum constant 1, *not* bech32m) with HRP `tst` on the devnet
   (`tos` on mainnet). The data part is the 32-byte ed25519 public key regrouped into 5-bit words.
 - Hashes are blake3-256 written as 64 lowercase hex characters.
-- A signed request carries `"auth": {"address", "nonce", "signature"}` in its params; the signature is
-  ed25519, hex, over `canonical_json({"method": m, "params": params_without_auth, "nonce": n})`.
+- A signed request carries `"auth": {"address", "nonce", "chain_id", "signature"}` in its params; the
+  signature is ed25519, hex, over `canonical_json({"chain_id": c, "method": m, "network": w, "nonce": n,
+  "params": params_without_auth})`, so a request signed for one chain is refused by every other one (the
+  idea of EIP-155): `c` is the node's chain id and `w` its network name, both from `get_info`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from nacl.signing import SigningKey, VerifyKey
 
 DEVNET_HRP = "tst"
 MAINNET_HRP = "tos"
+DEVNET_NETWORK = "devnet"  # the network name get_info reports and signatures cover
 
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _CHARSET_INDEX = {char: index for index, char in enumerate(_CHARSET)}
@@ -134,9 +137,13 @@ def canonical_json(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def signing_payload(method: str, params: Mapping[str, Any], nonce: int) -> bytes:
+def signing_payload(
+    method: str, params: Mapping[str, Any], nonce: int, *, chain_id: str, network: str = DEVNET_NETWORK
+) -> bytes:
     """The bytes a signed request signs: `params` must not contain `auth`."""
-    return canonical_json({"method": method, "params": dict(params), "nonce": nonce})
+    return canonical_json(
+        {"chain_id": chain_id, "method": method, "network": network, "nonce": nonce, "params": dict(params)}
+    )
 
 
 def derive_dev_key(seed: str, index: int) -> SigningKey:
@@ -145,13 +152,24 @@ def derive_dev_key(seed: str, index: int) -> SigningKey:
 
 
 def sign_request(
-    key: SigningKey, method: str, params: Mapping[str, Any], nonce: int, hrp: str = DEVNET_HRP
+    key: SigningKey,
+    method: str,
+    params: Mapping[str, Any],
+    nonce: int,
+    *,
+    chain_id: str,
+    network: str = DEVNET_NETWORK,
+    hrp: str = DEVNET_HRP,
 ) -> dict[str, Any]:
     """Return `params` with an `auth` object added, as a client would send them."""
     bare = {name: value for name, value in params.items() if name != "auth"}
-    signature = key.sign(signing_payload(method, bare, nonce)).signature.hex()
+    payload = signing_payload(method, bare, nonce, chain_id=chain_id, network=network)
+    signature = key.sign(payload).signature.hex()
     address = address_from_public_key(bytes(key.verify_key), hrp)
-    return {**bare, "auth": {"address": address, "nonce": nonce, "signature": signature}}
+    return {
+        **bare,
+        "auth": {"address": address, "nonce": nonce, "chain_id": chain_id, "signature": signature},
+    }
 
 
 def verify_signature(public_key: bytes, payload: bytes, signature_hex: str) -> bool:

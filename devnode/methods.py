@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from devnode import presenters, rules
+from devnode.crypto import DEVNET_NETWORK
 from devnode.errors import UNKNOWN_ENTITY, RpcError, invalid_params
 from devnode.events import EVENT_NAMES
 from devnode.schema import (
@@ -257,9 +258,14 @@ AUTH = Obj(
     [
         Prop("address", Address(), required=True),
         Prop("nonce", Int(minimum=0), required=True),
+        Prop(
+            "chain_id",
+            Str(max_chars=64, description="The chain the request is signed for: get_info's chain_id"),
+            required=True,
+        ),
         Prop("signature", Str(max_chars=256, description="ed25519, hex"), required=True),
     ],
-    description="Signature over canonical JSON of {method, params without auth, nonce}.",
+    description="Signature over canonical JSON of {chain_id, method, network, nonce, params without auth}.",
 )
 
 
@@ -343,6 +349,9 @@ def _events(node: Node, params: dict[str, Any], caller: str | None) -> Any:
         "events": [event.as_dict() for event in events],
         "head_seq": log.head_seq,
         "oldest_seq": oldest,
+        # A client that stored a cursor compares this with the chain it came from: a reset chain starts
+        # its seqs again at 1.
+        "chain_id": node.state.meta["chain_id"],
         # Events between since_seq and oldest_seq are gone: the caller must reload state, then follow on.
         "resync_required": since_seq < oldest - 1,
     }
@@ -354,7 +363,7 @@ def _info(node: Node, params: dict[str, Any], caller: str | None) -> Any:
         "height": state.topoheight,
         "topoheight": state.topoheight,
         "version": node.version,
-        "network": "devnet",
+        "network": DEVNET_NETWORK,
         "timestamp": state.now(),
         "time_offset": int(state.meta["time_offset"]),
         "block_time": node.config.block_time,

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from devnode import __version__
-from devnode.crypto import AddressError, public_key_from_address, signing_payload, verify_signature
+from devnode.crypto import (
+    DEVNET_NETWORK,
+    AddressError,
+    public_key_from_address,
+    signing_payload,
+    verify_signature,
+)
 from devnode.errors import METHOD_NOT_FOUND, PERMISSION_DENIED, RpcError, invalid_params
 from devnode.events import EventLog
 from devnode.methods import AUTH, METHODS, Method
@@ -146,17 +152,26 @@ class Node:
                     "'from' and 'auth.address' name different accounts",
                     {"field": "from", "rule": "from_mismatch"},
                 )
+            chain_id = str(self.state.meta["chain_id"])
+            if auth["chain_id"] != chain_id:
+                raise RpcError(
+                    PERMISSION_DENIED,
+                    f"this request is signed for chain {auth['chain_id']!r}, but this node's chain id is "
+                    f"{chain_id!r} (get_info): sign it for this chain",
+                    {"field": "auth.chain_id", "rule": "chain_id", "expected": chain_id},
+                )
             bare = {key: value for key, value in params.items() if key != "auth"}
             try:
                 public_key = public_key_from_address(address)
             except AddressError:  # pragma: no cover - AUTH already checked the address
                 raise invalid_params("auth.address", "not a valid address", "address") from None
-            if not verify_signature(
-                public_key, signing_payload(method.name, bare, auth["nonce"]), auth["signature"]
-            ):
+            payload = signing_payload(
+                method.name, bare, auth["nonce"], chain_id=chain_id, network=DEVNET_NETWORK
+            )
+            if not verify_signature(public_key, payload, auth["signature"]):
                 raise RpcError(
                     PERMISSION_DENIED,
-                    "the signature does not match this request and address",
+                    "the signature does not match this request, address and chain",
                     {"field": "auth.signature", "rule": "signature"},
                 )
             expected = self.state.peek_account(address).nonce

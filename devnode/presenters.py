@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from devnode import rules
+from devnode.crypto import DEVNET_NETWORK
 from devnode.models import Account, Task
 from devnode.state import State
 
@@ -174,7 +175,7 @@ def network_info(state: State) -> dict[str, Any]:
         "average_task_completion_time": int(state.meta["completion_time_sum"]) // completed
         if completed
         else 0,
-        "network": "devnet",
+        "network": DEVNET_NETWORK,
         "topoheight": state.topoheight,
         "timestamp": now,
     }

@@ -9,6 +9,7 @@ Decisions where the spec is silent (documented in docs/node-api.md):
   the `submit` minimum reputation for the task's difficulty, since a participant who cannot submit would
   only be slashed.
 - The stake defaults to the task's minimum when `stake_amount` is left out.
+- A participant of a task may not validate its submissions (a rival could score a competitor down).
 - One submission per participant; a validator validates a submission once; validations are taken while the
   task is InProgress or UnderValidation and the submission is short of its `required_reviewers`.
 - A validation that leaves every submission fully validated completes the task in the same write when the
@@ -516,6 +517,13 @@ class State:
                 PERMISSION_DENIED,
                 "a publisher cannot validate submissions to their own task",
                 {"rule": "own_task"},
+            )
+        if task.participant(caller) is not None:
+            # A rival could otherwise score a competitor down (and get them slashed) to win the task.
+            raise RpcError(
+                PERMISSION_DENIED,
+                "a participant of a task cannot validate that task's submissions",
+                {"rule": "participant"},
             )
         if task.status not in (rules.STATUS_IN_PROGRESS, rules.STATUS_UNDER_VALIDATION):
             raise RpcError(

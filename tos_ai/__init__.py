@@ -31,6 +31,7 @@ from tos_ai.errors import (
     TaskNotFound,
     UnknownObject,
     WalletError,
+    WrongChain,
     WrongPassphrase,
 )
 from tos_ai.methods import PendingSubmission
@@ -102,6 +103,7 @@ __all__ = [
     "ValidationReceipt",
     "Wallet",
     "WalletError",
+    "WrongChain",
     "WrongPassphrase",
     "decode_address",
     "draft_offline_solution",

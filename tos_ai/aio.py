@@ -170,6 +170,8 @@ class TOSAIClient:
         wallet = cast(Wallet, self.core.wallet)
         lock = self._nonce_locks.setdefault(wallet.address, asyncio.Lock())
         async with lock:
+            if self.core.chain is None:
+                self.core.chain = await self._send(self.core.chain_call(), None)
             nonce = self.core.nonces.get(wallet.address)
             if nonce is None:
                 nonce = await self._send(self.core.nonce_call(wallet.address), None)

@@ -35,6 +35,7 @@ from tos_ai.errors import (
     RateLimited,
     ResyncRequired,
     UnknownObject,
+    WrongChain,
     rpc_error,
 )
 from tos_ai.records import Event, Malformed, as_int
@@ -209,6 +210,8 @@ class RpcCore:
     ws_url: str = ""
     default_address: str | None = None
     nonces: dict[str, int] = field(default_factory=dict)
+    #: (network, chain id) that signatures cover, read once from `get_info` before the first signed write.
+    chain: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.ws_url = self.ws_url or ws_url_for(self.rpc_url)
@@ -231,9 +234,12 @@ class RpcCore:
         if call.method in ACCOUNT_WRITES:
             params = params or {}
             if self.wallet is not None:
-                if nonce is None:
-                    raise ValueError(f"{call.method} is signed and needs a nonce")
-                params = self.wallet.sign_params(call.method, params, nonce)
+                if nonce is None or self.chain is None:
+                    raise ValueError(f"{call.method} is signed and needs a nonce and the node's chain id")
+                network, chain_id = self.chain
+                params = self.wallet.sign_params(
+                    call.method, params, nonce, chain_id=chain_id, network=network
+                )
             elif self.sender is not None:
                 params.setdefault("from", self.sender)
         request_id = self.next_id()
@@ -304,9 +310,18 @@ class RpcCore:
     def nonce_call(self, address: str) -> Call[int]:
         return Call("get_nonce", {"address": address}, parse_count)
 
+    def chain_call(self) -> Call[tuple[str, str]]:
+        """`get_info`, read for the (network, chain id) that signatures cover."""
+        return Call("get_info", None, parse_chain)
+
     def settle_nonce(self, address: str, used: int, error: BaseException | None) -> None:
-        """Record what a signed write did to the account's next nonce."""
-        if error is None or isinstance(error, _NONCE_SPENDING_ERRORS):
+        """Record what a signed write did to the account's next nonce (and forget a chain that changed)."""
+        if isinstance(error, WrongChain):
+            # The node is on another chain than the one we signed for (a reset devnet): read it again,
+            # and the nonces with it, before the next write.
+            self.chain = None
+            self.nonces.clear()
+        elif error is None or isinstance(error, _NONCE_SPENDING_ERRORS):
             self.nonces[address] = used + 1
         elif isinstance(error, NonceMismatch) and error.expected is not None:
             self.nonces[address] = error.expected
@@ -314,6 +329,18 @@ class RpcCore:
             # Unknown whether the node counted it (timeout, broken connection, bad signature...):
             # ask the node again before the next write.
             self.nonces.pop(address, None)
+
+
+def parse_chain(value: object, path: str) -> tuple[str, str]:
+    """(network, chain id) from a `get_info` result."""
+    if not isinstance(value, Mapping):
+        raise Malformed(path, "expected an object")
+    network, chain_id = value.get("network"), value.get("chain_id")
+    if not isinstance(network, str) or not network:
+        raise Malformed(f"{path}.network", "expected a network name")
+    if not isinstance(chain_id, str) or not chain_id:
+        raise Malformed(f"{path}.chain_id", "expected a chain id")
+    return network, chain_id
 
 
 def parse_count(value: object, path: str) -> int:

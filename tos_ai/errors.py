@@ -170,6 +170,18 @@ class NonceMismatch(PermissionDenied):
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+class WrongChain(PermissionDenied):
+    """-32004 with `data.rule == "chain_id"`: the request was signed for another chain than the node's."""
+
+    title = "signed for another chain"
+
+    @property
+    def expected(self) -> str | None:
+        """The node's chain id, from `data.expected`."""
+        value = self.data.get("expected") if isinstance(self.data, Mapping) else None
+        return value if isinstance(value, str) else None
+
+
 class InvalidContent(NodeRPCError):
     """-32005: a length, score or amount is outside what the rules allow."""
 
@@ -222,6 +234,8 @@ def rpc_error(method: str | None, code: int, message: str, data: Any = None) -> 
     cls = _BY_CODE.get(code, NodeRPCError)
     if cls is PermissionDenied and _data_str(data, "rule") == "nonce":
         cls = NonceMismatch
+    elif cls is PermissionDenied and _data_str(data, "rule") == "chain_id":
+        cls = WrongChain
     return cls(method, code, message, data)
 
 

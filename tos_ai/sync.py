@@ -166,6 +166,8 @@ class Client:
         with self._locks_guard:
             lock = self._nonce_locks.setdefault(wallet.address, threading.Lock())
         with lock:
+            if self.core.chain is None:
+                self.core.chain = self._send(self.core.chain_call(), None)
             nonce = self.core.nonces.get(wallet.address)
             if nonce is None:
                 nonce = self._send(self.core.nonce_call(wallet.address), None)

@@ -33,17 +33,42 @@ FILE_VERSION = 1
 DEFAULT_SCRYPT_N = 2**15
 
 
-def canonical_request(method: str, params: Mapping[str, Any], nonce: int) -> bytes:
-    """The bytes a signed request signs: sorted-key, space-free JSON of method, params and nonce."""
-    body = {"method": method, "params": dict(params), "nonce": nonce}
+DEVNET_NETWORK = "devnet"
+
+
+def canonical_request(
+    method: str, params: Mapping[str, Any], nonce: int, *, chain_id: str, network: str = DEVNET_NETWORK
+) -> bytes:
+    """The bytes a signed request signs: sorted-key, space-free JSON of the chain, method, params and nonce.
+
+    `chain_id` and `network` come from the node's `get_info`, so a request signed for one chain is
+    refused by every other chain.
+    """
+    body = {
+        "chain_id": chain_id,
+        "method": method,
+        "network": network,
+        "nonce": nonce,
+        "params": dict(params),
+    }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def verify_request(address: str, method: str, params: Mapping[str, Any], nonce: int, signature: str) -> bool:
-    """True when `signature` (hex) is `address`'s signature of the request."""
+def verify_request(
+    address: str,
+    method: str,
+    params: Mapping[str, Any],
+    nonce: int,
+    signature: str,
+    *,
+    chain_id: str,
+    network: str = DEVNET_NETWORK,
+) -> bool:
+    """True when `signature` (hex) is `address`'s signature of the request for that chain."""
     try:
         key = VerifyKey(decode_address(address))
-        key.verify(canonical_request(method, params, nonce), bytes.fromhex(signature))
+        message = canonical_request(method, params, nonce, chain_id=chain_id, network=network)
+        key.verify(message, bytes.fromhex(signature))
     except Exception:
         return False
     return True
@@ -89,15 +114,32 @@ class Wallet:
     def sign(self, message: bytes) -> bytes:
         return self._key.sign(message).signature
 
-    def auth_for(self, method: str, params: Mapping[str, Any], nonce: int) -> dict[str, Any]:
-        """The `auth` object for a request (params without `auth`)."""
-        signature = self.sign(canonical_request(method, params, nonce)).hex()
-        return {"address": self.address, "nonce": nonce, "signature": signature}
+    def auth_for(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        nonce: int,
+        *,
+        chain_id: str,
+        network: str = DEVNET_NETWORK,
+    ) -> dict[str, Any]:
+        """The `auth` object for a request (params without `auth`) signed for one chain."""
+        message = canonical_request(method, params, nonce, chain_id=chain_id, network=network)
+        signature = self.sign(message).hex()
+        return {"address": self.address, "nonce": nonce, "chain_id": chain_id, "signature": signature}
 
-    def sign_params(self, method: str, params: Mapping[str, Any], nonce: int) -> dict[str, Any]:
-        """`params` with an `auth` object added."""
+    def sign_params(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        nonce: int,
+        *,
+        chain_id: str,
+        network: str = DEVNET_NETWORK,
+    ) -> dict[str, Any]:
+        """`params` with an `auth` object added, signed for the chain `chain_id` of `network`."""
         plain = {key: value for key, value in params.items() if key != "auth"}
-        return {**plain, "auth": self.auth_for(method, plain, nonce)}
+        return {**plain, "auth": self.auth_for(method, plain, nonce, chain_id=chain_id, network=network)}
 
     # --- encrypted key file -------------------------------------------------------------------
 

@@ -135,10 +135,16 @@ class Recorder:
             self.keep(key, render_rpc(body, status, shown, note))
         return reply["error"] if error is not None else reply["result"]
 
+    def chain_id(self) -> str:
+        """The node's chain id (get_info), which every signature covers."""
+        _, reply = self.post({"jsonrpc": "2.0", "id": 1, "method": "get_info"})
+        return str(reply["result"]["chain_id"])
+
     def signed(
         self, signer: SigningKey, method: str, params: dict[str, Any], nonce: int, **options: Any
     ) -> Any:
-        return self.call(method, sign_request(signer, method, params, nonce), **options)
+        request = sign_request(signer, method, params, nonce, chain_id=self.chain_id())
+        return self.call(method, request, **options)
 
     # ----- REST -----------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from devnode import rules
-from devnode.crypto import address_from_public_key, derive_dev_key, signing_payload
+from devnode.crypto import address_from_public_key, derive_dev_key, sign_request, signing_payload
 from devnode.examples.recorder import (
     Recorder,
     abbreviate_dict,
@@ -183,6 +183,12 @@ def run_node_a(rec: Recorder) -> None:
         validate,
         {"task_id": t1, "submission_id": s1, "validation_result": _approve(100, "mine"), "from": dev[0]},
         key="error:publisher_validates",
+        error=-32004,
+    )
+    rec.call(
+        validate,
+        {"task_id": t1, "submission_id": s1, "validation_result": _approve(0, "a rival"), "from": dev[2]},
+        key="error:participant_validates",
         error=-32004,
     )
     rec.call(
@@ -402,12 +408,14 @@ def _content_errors(rec: Recorder, dev: list[str]) -> None:
 def _signed(rec: Recorder, key: SigningKey, dev: list[str]) -> str:
     """The worked signature example (dev account 9, nonce 0), its replay and a tampered copy."""
     params = {"task_data": T4_DATA}
-    payload = signing_payload("ai_publish_task", params, 0)
+    chain_id = rec.chain_id()
+    payload = signing_payload("ai_publish_task", params, 0, chain_id=chain_id)
     signature = key.sign(payload).signature.hex()
     rec.keep(
         "signed:canonical",
         "The bytes signed (UTF-8, exactly as below, no trailing newline):\n\n"
         f"```text\n{payload.decode()}\n```\n\n"
+        f"Chain id of this run (from get_info): `{chain_id}`; network: `devnet`  \n"
         f"Private key (hex ed25519 seed) of dev account 9: `{bytes(key).hex()}`  \n"
         f"Public key: `{bytes(key.verify_key).hex()}`  \n"
         f"Address: `{address_from_public_key(bytes(key.verify_key))}`  \n"
@@ -415,13 +423,18 @@ def _signed(rec: Recorder, key: SigningKey, dev: list[str]) -> str:
     )
     signed = rec.signed(key, "ai_publish_task", params, 0, key="signed:request")
     assert signed["status"] == "published"
-    request = {**params, "auth": {"address": dev[9], "nonce": 0, "signature": signature}}
+    request = {
+        **params,
+        "auth": {"address": dev[9], "nonce": 0, "chain_id": chain_id, "signature": signature},
+    }
     rec.call("ai_publish_task", request, key="error:nonce_replay", error=-32004)
     tampered = {
         "task_data": {**T4_DATA, "reward_amount": "9000000000"},
         "auth": {**request["auth"], "nonce": 1},
     }
     rec.call("ai_publish_task", tampered, key="error:bad_signature", error=-32004)
+    other_chain = sign_request(key, "ai_publish_task", params, 1, chain_id="0123456789abcdef")
+    rec.call("ai_publish_task", other_chain, key="error:wrong_chain", error=-32004)
     return str(signed["task_id"])
 
 

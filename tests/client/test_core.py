@@ -27,13 +27,15 @@ def test_request_ids_increase_and_writes_carry_from_or_auth() -> None:
     assert "params" not in json.loads(unsigned.request(m.get_network_info())[1])
 
     wallet = Wallet.generate()
-    signed = RpcCore("http://n", wallet=wallet, sender="tst1ignored")
+    signed = RpcCore("http://n", wallet=wallet, sender="tst1ignored", chain=("devnet", "c0ffee"))
     _, body = signed.request(m.participate_task("t" * 64, 5), nonce=9)
     params = json.loads(body)["params"]
     auth = params.pop("auth")
     assert "from" not in params
-    assert auth["nonce"] == 9
-    assert verify_request(wallet.address, "ai_participate_task", params, 9, auth["signature"])
+    assert (auth["nonce"], auth["chain_id"]) == (9, "c0ffee")
+    assert verify_request(
+        wallet.address, "ai_participate_task", params, 9, auth["signature"], chain_id="c0ffee"
+    )
     with pytest.raises(ValueError, match="nonce"):
         signed.request(m.participate_task("t" * 64, 5))
 

@@ -117,7 +117,8 @@ async def test_publishing_past_the_hourly_limit_raises_rate_limited_with_retry_a
 
 async def test_a_wrong_nonce_raises_nonce_mismatch_with_the_expected_nonce(client: TOSAIClient) -> None:
     wallet = Wallet.generate()
-    params = wallet.sign_params("ai_register_miner", {"miner_config": {}}, 7)
+    chain_id = (await client.get_info())["chain_id"]
+    params = wallet.sign_params("ai_register_miner", {"miner_config": {}}, 7, chain_id=chain_id)
     with pytest.raises(NonceMismatch) as caught:
         await client.rpc_call("ai_register_miner", params)
     assert isinstance(caught.value, PermissionDenied)
@@ -126,7 +127,8 @@ async def test_a_wrong_nonce_raises_nonce_mismatch_with_the_expected_nonce(clien
 
 async def test_a_bad_signature_raises_permission_denied(client: TOSAIClient) -> None:
     wallet, impostor = Wallet.generate(), Wallet.generate()
-    params = impostor.sign_params("ai_register_miner", {"miner_config": {}}, 0)
+    chain_id = (await client.get_info())["chain_id"]
+    params = impostor.sign_params("ai_register_miner", {"miner_config": {}}, 0, chain_id=chain_id)
     params["auth"]["address"] = wallet.address
     with pytest.raises(PermissionDenied) as caught:
         await client.rpc_call("ai_register_miner", params)

@@ -70,20 +70,24 @@ def test_a_bad_private_key_is_refused() -> None:
 def test_the_signed_message_is_canonical_json_without_auth() -> None:
     wallet = Wallet.from_private_key("11" * 32)
     params = {"task_id": "t", "stake_amount": "5", "from": None}
-    signed = wallet.sign_params("ai_participate_task", params, 3)
+    signed = wallet.sign_params("ai_participate_task", params, 3, chain_id="ab12")
     assert signed["auth"]["nonce"] == 3
+    assert signed["auth"]["chain_id"] == "ab12"
     assert signed["auth"]["address"] == wallet.address
-    message = canonical_request("ai_participate_task", params, 3)
+    message = canonical_request("ai_participate_task", params, 3, chain_id="ab12")
     assert message == (
-        b'{"method":"ai_participate_task","nonce":3,"params":{"from":null,"stake_amount":"5","task_id":"t"}}'
+        b'{"chain_id":"ab12","method":"ai_participate_task","network":"devnet","nonce":3,'
+        b'"params":{"from":null,"stake_amount":"5","task_id":"t"}}'
     )
-    assert verify_request(wallet.address, "ai_participate_task", params, 3, signed["auth"]["signature"])
-    assert not verify_request(wallet.address, "ai_participate_task", params, 4, signed["auth"]["signature"])
+    signature = signed["auth"]["signature"]
+    assert verify_request(wallet.address, "ai_participate_task", params, 3, signature, chain_id="ab12")
+    assert not verify_request(wallet.address, "ai_participate_task", params, 4, signature, chain_id="ab12")
+    assert not verify_request(wallet.address, "ai_participate_task", params, 3, signature, chain_id="ab13")
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=20)), max_size=4))
 def test_any_params_sign_and_verify(params: dict[str, object]) -> None:
     wallet = Wallet.from_private_key("22" * 32)
-    auth = wallet.auth_for("ai_submit_solution", params, 0)
-    assert verify_request(wallet.address, "ai_submit_solution", params, 0, auth["signature"])
+    auth = wallet.auth_for("ai_submit_solution", params, 0, chain_id="c")
+    assert verify_request(wallet.address, "ai_submit_solution", params, 0, auth["signature"], chain_id="c")

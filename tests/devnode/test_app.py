@@ -199,16 +199,20 @@ def test_bad_signatures_and_replays_never_change_state(node: DevnodeProcess) -> 
     address = address_from_public_key(bytes(key.verify_key))
     node.rpc("dev_faucet", {"address": address, "amount": str(1000 * 10**8)})
     params = {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}}
-    first = sign_request(key, "ai_publish_task", params, 0)
+    chain_id = node.rpc("get_info")["chain_id"]  # type: ignore[index]
+    first = sign_request(key, "ai_publish_task", params, 0, chain_id=chain_id)
     assert "result" in call(node, "ai_publish_task", first)
     before = snapshot(node)
     replay = call(node, "ai_publish_task", first)
     assert replay["error"]["code"] == -32004
     assert replay["error"]["data"] == {"field": "auth.nonce", "rule": "nonce", "expected": 1}
-    forged = sign_request(key, "ai_publish_task", params, 1)
+    forged = sign_request(key, "ai_publish_task", params, 1, chain_id=chain_id)
     forged["auth"]["signature"] = "00" * 64
     assert call(node, "ai_publish_task", forged)["error"]["data"]["rule"] == "signature"
-    garbage = {**params, "auth": {"address": address, "nonce": 1, "signature": "not hex"}}
+    garbage = {
+        **params,
+        "auth": {"address": address, "nonce": 1, "chain_id": chain_id, "signature": "not hex"},
+    }
     assert call(node, "ai_publish_task", garbage)["error"]["data"]["rule"] == "signature"
     assert snapshot(node) == before
 
@@ -325,3 +329,64 @@ def test_a_sigterm_stops_the_node_cleanly(tmp_path: Path) -> None:
         assert len(process.rpc("ai_list_active_tasks")) == 1  # type: ignore[arg-type]
     finally:
         process.stop()
+
+
+def test_a_request_signed_for_one_chain_is_refused_by_another_started_with_the_same_seed(
+    tmp_path: Path,
+) -> None:
+    key = SigningKey(b"chain-bound signer".ljust(32, b"\0"))
+    address = address_from_public_key(bytes(key.verify_key))
+    params = {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with (
+        run_devnode(tmp_path / "a", block_time=0) as first,
+        run_devnode(tmp_path / "b", block_time=0) as second,
+    ):
+        chain_a = first.rpc("get_info")["chain_id"]  # type: ignore[index]
+        chain_b = second.rpc("get_info")["chain_id"]  # type: ignore[index]
+        assert chain_a != chain_b
+        for node in (first, second):
+            node.rpc("dev_faucet", {"address": address, "amount": str(1000 * 10**8)})
+        request = sign_request(key, "ai_publish_task", params, 0, chain_id=chain_a)
+        assert "result" in call(first, "ai_publish_task", request)
+        before = snapshot(second)
+        replayed = call(second, "ai_publish_task", request)["error"]
+        assert replayed["code"] == -32004
+        assert replayed["data"] == {"field": "auth.chain_id", "rule": "chain_id", "expected": chain_b}
+        assert chain_b in replayed["message"]
+        # Claiming the other chain's id does not help: the signature covers it.
+        relabelled = {**request, "auth": {**request["auth"], "chain_id": chain_b}}
+        assert call(second, "ai_publish_task", relabelled)["error"]["data"]["rule"] == "signature"
+        assert snapshot(second) == before
+
+
+def test_a_participant_cannot_score_a_rivals_submission_on_the_same_task(node: DevnodeProcess) -> None:
+    accounts = node.rpc("dev_accounts")
+    assert isinstance(accounts, list)
+    publisher, rival, author = (accounts[index]["address"] for index in (7, 8, 9))
+    published = node.rpc(
+        "ai_publish_task", {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}, "from": publisher}
+    )
+    task_id = published["task_id"]  # type: ignore[index]
+    for miner in (rival, author):
+        node.rpc("ai_participate_task", {"task_id": task_id, "from": miner})
+    submitted = node.rpc(
+        "ai_submit_solution",
+        {"task_id": task_id, "solution_data": {"content": "A careful, complete answer."}, "from": author},
+    )
+    reject = {"Reject": {"reason": "a rival's verdict"}}
+    before = snapshot(node)
+    refused = call(
+        node,
+        "ai_validate_submission",
+        {
+            "task_id": task_id,
+            "submission_id": submitted["submission_id"],  # type: ignore[index]
+            "validation_result": reject,
+            "from": rival,
+        },
+    )["error"]
+    assert (refused["code"], refused["data"]) == (-32004, {"rule": "participant"})
+    assert "participant" in refused["message"]
+    assert snapshot(node) == before

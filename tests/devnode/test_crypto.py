@@ -70,13 +70,22 @@ def test_canonical_json_sorts_keys_drops_spaces_and_keeps_unicode() -> None:
 def test_a_signed_request_verifies_only_for_its_exact_content() -> None:
     key = SigningKey(b"k" * 32)
     params = {"task_id": "ab" * 32, "from": "x"}
-    request = sign_request(key, "ai_cancel_task", params, 7)
+    request = sign_request(key, "ai_cancel_task", params, 7, chain_id="c1")
     auth = request["auth"]
     assert isinstance(auth, dict)
-    assert auth["nonce"] == 7
+    assert (auth["nonce"], auth["chain_id"]) == (7, "c1")
     public = bytes(key.verify_key)
-    assert verify_signature(public, signing_payload("ai_cancel_task", params, 7), str(auth["signature"]))
-    assert not verify_signature(public, signing_payload("ai_cancel_task", params, 8), str(auth["signature"]))
-    assert not verify_signature(public, signing_payload("ai_publish_task", params, 7), str(auth["signature"]))
+    signature = str(auth["signature"])
+
+    def payload(
+        method: str = "ai_cancel_task", nonce: int = 7, chain_id: str = "c1", network: str = "devnet"
+    ) -> bytes:
+        return signing_payload(method, params, nonce, chain_id=chain_id, network=network)
+
+    assert verify_signature(public, payload(), signature)
+    assert not verify_signature(public, payload(nonce=8), signature)
+    assert not verify_signature(public, payload(method="ai_publish_task"), signature)
+    assert not verify_signature(public, payload(chain_id="c2"), signature)
+    assert not verify_signature(public, payload(network="mainnet"), signature)
     assert not verify_signature(public, b"x", "zz")
     assert not verify_signature(public, b"x", "00" * 63)

@@ -24,7 +24,11 @@ def new_key(label: str) -> tuple[SigningKey, str]:
 def signed(harness: Harness, key: SigningKey, method: str, **params: Any) -> Any:
     address = address_from_public_key(bytes(key.verify_key))
     nonce = harness.call("get_nonce", address=address)["nonce"]
-    return harness.node.call(method, sign_request(key, method, params, nonce))
+    return harness.node.call(method, sign_request(key, method, params, nonce, chain_id=chain_of(harness)))
+
+
+def chain_of(harness: Harness) -> str:
+    return str(harness.call("get_info")["chain_id"])
 
 
 # ----- publishing ---------------------------------------------------------------------------------------
@@ -744,7 +748,7 @@ def test_a_signed_request_spends_the_nonce_and_cannot_be_replayed(harness: Harne
     key, address = new_key("signer")
     harness.call("dev_faucet", address=address, amount=str(1000 * TOS))
     params = {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}}
-    request = sign_request(key, "ai_publish_task", params, 0)
+    request = sign_request(key, "ai_publish_task", params, 0, chain_id=chain_of(harness))
     result = harness.node.call("ai_publish_task", request)
     assert harness.task(result["task_id"])["publisher"] == address
     assert harness.call("get_nonce", address=address)["nonce"] == 1
@@ -757,11 +761,11 @@ def test_a_bad_signature_is_refused_and_spends_nothing(harness: Harness) -> None
     key, address = new_key("signer")
     other, _ = new_key("someone else")
     params = {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}}
-    forged = sign_request(other, "ai_publish_task", params, 0)
+    forged = sign_request(other, "ai_publish_task", params, 0, chain_id=chain_of(harness))
     forged["auth"]["address"] = address
     error = harness.reject("ai_publish_task", **forged)
     assert (error.code, error.data["rule"]) == (-32004, "signature")
-    tampered = sign_request(key, "ai_publish_task", params, 0)
+    tampered = sign_request(key, "ai_publish_task", params, 0, chain_id=chain_of(harness))
     tampered["task_data"] = {"task_type": "CodeAnalysis", "reward_amount": R + 1}
     assert harness.reject("ai_publish_task", **tampered).data["rule"] == "signature"
     assert harness.call("get_nonce", address=address)["nonce"] == 0
