@@ -20,11 +20,11 @@ RUN useradd --system --uid 1000 --no-create-home --home-dir /app tosweb \
 # The packages (and their dependencies, from pyproject.toml); templates and static files come after, so
 # changing only those does not reinstall anything.
 COPY pyproject.toml README.md ./
+COPY clients/python clients/python
 COPY tosweb tosweb
 COPY dashboard dashboard
-COPY tos_ai tos_ai
 COPY devnode devnode
-RUN pip install .
+RUN pip install ./clients/python .
 
 COPY manage.py ./
 COPY templates templates
