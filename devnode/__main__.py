@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import logging
 import sys
@@ -98,12 +99,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     node = Node(config)
     print_banner(node, args.host, args.port)
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     uvicorn.run(
         build_app(node),
         host=args.host,
         port=args.port,
-        http=http,
+        http=_http_protocol(),
         ws="websockets-sansio",
         log_level=args.log_level,
         access_log=False,
@@ -112,6 +112,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         # connections, a subscriber that does not answer the close): after 5 s it stops anyway.
         timeout_graceful_shutdown=5,
     )
+
+
+def _http_protocol() -> type[asyncio.Protocol] | str:
+    """httptools (fast), with h2c upgrade offers declined; h11 where httptools is not installed."""
+    if importlib.util.find_spec("httptools") is None:
+        return "h11"
+    from devnode.http_protocol import HttpProtocol
+
+    return HttpProtocol
 
 
 def print_banner(node: object, host: str, port: int) -> None:
