@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -33,6 +33,7 @@ from devnode.errors import (
 )
 from devnode.events import EVENT_NAMES, Subscription
 from devnode.node import Node
+from devnode.schema import check_text
 
 log = logging.getLogger("devnode")
 
@@ -42,11 +43,21 @@ MAX_BATCH = 1000
 
 def _dumps(value: Any) -> bytes:
     # orjson is ~10x faster on task lists and writes the same compact UTF-8; it refuses integers beyond
-    # 64 bits (a client may send one as a request id), which the standard library then encodes.
+    # 64 bits (a client may send one as a request id), which the standard library then encodes. It also
+    # refuses a lone surrogate, which the node no longer accepts but a state file written by an older
+    # node may hold: that reply is written with JSON escapes (\ud800), still valid JSON in ASCII.
     try:
         return orjson.dumps(value)
     except TypeError:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def _json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(_dumps(content), status, headers=headers, media_type="application/json")
 
 
 def _error_reply(request_id: Any, error: RpcError) -> dict[str, Any]:
@@ -108,6 +119,14 @@ def handle_request(node: Node, item: Any) -> dict[str, Any] | None:
         return _error_reply(
             None, RpcError(INVALID_REQUEST, "id must be a string, an integer or null", {"field": "id"})
         )
+    try:
+        check_text(request_id, "id")
+    except RpcError as error:
+        return _error_reply(None, error)
+    try:
+        check_text({key: value for key, value in item.items() if key not in ("id", "params")})
+    except RpcError as error:
+        return None if notification else _error_reply(request_id, error)
     if item.get("jsonrpc") != "2.0":
         return _error_reply(
             request_id, RpcError(INVALID_REQUEST, 'jsonrpc must be "2.0"', {"field": "jsonrpc"})
@@ -170,7 +189,7 @@ def build_app(node: Node) -> Starlette:
             headers = (
                 {"Retry-After": str(error.data.get("retry_after", 1))} if error.code == RATE_LIMITED else None
             )
-            return JSONResponse({"error": error.to_json()}, _http_status(error.code), headers=headers)
+            return _json_response({"error": error.to_json()}, _http_status(error.code), headers=headers)
         return Response(_dumps(result), 201 if created else 200, media_type="application/json")
 
     async def rest_body(request: Request) -> dict[str, Any]:
@@ -201,14 +220,14 @@ def build_app(node: Node) -> Starlette:
             try:
                 body = await rest_body(request)
             except BodyTooLarge:
-                return JSONResponse({"error": _too_large().to_json()}, 413)
+                return _json_response({"error": _too_large().to_json()}, 413)
             except RpcError as error:
-                return JSONResponse({"error": error.to_json()}, _http_status(error.code))
+                return _json_response({"error": error.to_json()}, _http_status(error.code))
             fields = caller_fields(request, body)
             try:
                 params = build(request, body)
             except RpcError as error:
-                return JSONResponse({"error": error.to_json()}, _http_status(error.code))
+                return _json_response({"error": error.to_json()}, _http_status(error.code))
             return await rest(request, method, {**params, **fields}, created)
 
         return endpoint
@@ -256,7 +275,7 @@ def build_app(node: Node) -> Starlette:
                 if key in query:
                     params[key] = _int_query(query[key], key)
         except RpcError as error:
-            return JSONResponse({"error": error.to_json()}, 400)
+            return _json_response({"error": error.to_json()}, 400)
         return await rest(request, "ai_list_active_tasks", params)
 
     async def task_details(request: Request) -> Response:
@@ -272,14 +291,14 @@ def build_app(node: Node) -> Starlette:
                 if key in request.query_params:
                     params[key] = _int_query(request.query_params[key], key)
         except RpcError as error:
-            return JSONResponse({"error": error.to_json()}, 400)
+            return _json_response({"error": error.to_json()}, 400)
         return await rest(request, "ai_get_events", params)
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document())
+        return _json_response(openapi_document())
 
     async def openrpc(request: Request) -> Response:
-        return JSONResponse(openrpc_document())
+        return _json_response(openrpc_document())
 
     # ----- WebSocket ----------------------------------------------------------------------------------
 
@@ -389,6 +408,15 @@ def _ws_request(node: Node, text: str, subscribed: bool) -> tuple[dict[str, Any]
     if not isinstance(request, dict):
         return _error_reply(None, RpcError(INVALID_REQUEST, "a request is a JSON object", {})), None
     request_id = request.get("id")
+    try:
+        check_text(request_id, "id")
+    except RpcError as error:
+        return _error_reply(None, error), None
+    try:
+        check_text({key: value for key, value in request.items() if key not in ("id", "params")})
+        check_text(request.get("params"))
+    except RpcError as error:
+        return _error_reply(request_id, error), None
     if request.get("method") != "subscribe":
         return _error_reply(
             request_id,

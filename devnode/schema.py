@@ -17,10 +17,67 @@ from devnode.errors import invalid_params
 
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _DIGITS_RE = re.compile(r"^[0-9]{1,40}$")
+# A lone UTF-16 surrogate: JSON can carry one ("\ud800"), UTF-8 cannot, so no reply could hold it.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _where(path: str) -> str:
     return path or "params"
+
+
+def printable(text: str) -> str:
+    """`text` with any lone surrogate written as its escape (\\ud800), so a reply can name it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def unencodable_path(value: Any, path: str = "") -> str | None:
+    """Where in a JSON value the first string or key that UTF-8 cannot encode sits (None: nowhere).
+
+    Paths read like the rest of the node's errors (`task_data.title`, `files[2]`); a bad key is named
+    with its surrogate escaped. Iterative, so a deeply nested value cannot exhaust the stack.
+    """
+    # Each pending value carries its parent's entry and its own key or index; a path is spelled out
+    # only for the value that fails, so a clean megabyte of params costs one pass and no strings.
+    pending: list[tuple[Any, Any]] = [(value, None)]
+    while pending:
+        item, trail = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE_RE.search(item):
+                return _spell(path, trail)
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                if not key.isascii() and _SURROGATE_RE.search(key):
+                    return _spell(path, (trail, key))
+                pending.append((member, (trail, key)))
+        elif isinstance(item, list):
+            pending.extend((member, (trail, index)) for index, member in enumerate(item))
+    return None
+
+
+def _spell(path: str, trail: Any) -> str:
+    steps: list[str | int] = []
+    while trail is not None:
+        trail, step = trail
+        steps.append(step)
+    spelled = path
+    for step in reversed(steps):
+        if isinstance(step, int):
+            spelled += f"[{step}]"
+        else:
+            spelled = f"{spelled}.{printable(step)}" if spelled else printable(step)
+    return spelled
+
+
+def check_text(value: Any, path: str = "") -> None:
+    """Refuse (-32602 naming the field) a value holding a string that is not valid Unicode text."""
+    where = unencodable_path(value, path)
+    if where is not None:
+        raise invalid_params(
+            _where(where),
+            f"{_where(where)} is not valid Unicode text: it holds a lone UTF-16 surrogate "
+            "(such as \\ud800), which UTF-8 cannot encode",
+            "unicode",
+        )
 
 
 class Schema:

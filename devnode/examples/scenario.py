@@ -382,6 +382,17 @@ def _content_errors(rec: Recorder, dev: list[str]) -> None:
         "ai_publish_task",
         {
             "task_data": {
+                "task_type": {"CodeAnalysis": {"language": "\ud800"}},
+                "reward_amount": "10000000000",
+            }
+        },
+        key="error:unicode",
+        error=-32602,
+    )
+    rec.call(
+        "ai_publish_task",
+        {
+            "task_data": {
                 "task_type": "CodeAnalysis",
                 "difficulty_level": "Beginner",
                 "reward_amount": "20000000000",
