@@ -33,7 +33,7 @@ from devnode.errors import (
 )
 from devnode.events import EVENT_NAMES, Subscription
 from devnode.node import Node
-from devnode.schema import check_text
+from devnode.schema import check_values
 
 log = logging.getLogger("devnode")
 
@@ -120,11 +120,11 @@ def handle_request(node: Node, item: Any) -> dict[str, Any] | None:
             None, RpcError(INVALID_REQUEST, "id must be a string, an integer or null", {"field": "id"})
         )
     try:
-        check_text(request_id, "id")
+        check_values(request_id, "id")
     except RpcError as error:
         return _error_reply(None, error)
     try:
-        check_text({key: value for key, value in item.items() if key not in ("id", "params")})
+        check_values({key: value for key, value in item.items() if key not in ("id", "params")})
     except RpcError as error:
         return None if notification else _error_reply(request_id, error)
     if item.get("jsonrpc") != "2.0":
@@ -409,12 +409,12 @@ def _ws_request(node: Node, text: str, subscribed: bool) -> tuple[dict[str, Any]
         return _error_reply(None, RpcError(INVALID_REQUEST, "a request is a JSON object", {})), None
     request_id = request.get("id")
     try:
-        check_text(request_id, "id")
+        check_values(request_id, "id")
     except RpcError as error:
         return _error_reply(None, error), None
     try:
-        check_text({key: value for key, value in request.items() if key not in ("id", "params")})
-        check_text(request.get("params"))
+        check_values({key: value for key, value in request.items() if key not in ("id", "params")})
+        check_values(request.get("params"))
     except RpcError as error:
         return _error_reply(request_id, error), None
     if request.get("method") != "subscribe":

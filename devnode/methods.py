@@ -103,10 +103,6 @@ def _parse_verification(value: Any, path: str) -> tuple[Any, int]:
             parsed = _PEER_REVIEW.parse(inner, f"{path}.PeerReview")
             reviewers = parsed.get("required_reviewers", 1)
             threshold = parsed.get("consensus_threshold", 0.67)
-            if not 0 <= threshold <= 1:
-                raise invalid_params(
-                    f"{path}.PeerReview.consensus_threshold", "consensus_threshold is 0 to 1", "range"
-                )
             return {
                 "PeerReview": {"required_reviewers": reviewers, "consensus_threshold": threshold}
             }, reviewers
@@ -123,7 +119,10 @@ def _parse_verification(value: Any, path: str) -> tuple[Any, int]:
 
 
 _PEER_REVIEW = Obj(
-    [Prop("required_reviewers", Int(minimum=1, maximum=20)), Prop("consensus_threshold", Number())]
+    [
+        Prop("required_reviewers", Int(minimum=1, maximum=20)),
+        Prop("consensus_threshold", Number("0 to 1", minimum=0, maximum=1)),
+    ]
 )
 _EXPERT_REVIEW = Obj([Prop("expert_count", Int(minimum=1, maximum=20))])
 _VERIFICATION_SCHEMA: dict[str, Any] = {
@@ -213,7 +212,14 @@ TASK_DATA = Obj(
         Prop("reward_amount", Amount("Atomic units, within the difficulty's range"), required=True),
         Prop("stake_required", Amount("Defaults to reward/10; at most reward/2")),
         Prop("deadline", Int(description="Unix seconds on the node's clock")),
-        Prop("deadline_hours", Number("Hours from now; used when deadline is absent")),
+        Prop(
+            "deadline_hours",
+            Number(
+                "Hours from now (0 to 8784, a leap year); used when deadline is absent",
+                minimum=0,
+                maximum=rules.MAX_DEADLINE_DAYS * 24,
+            ),
+        ),
         Prop("max_participants", Int(description="1 to 1000; default 10")),
         Prop("verification_type", Custom(_parse_verification, _VERIFICATION_SCHEMA)),
         Prop("quality_threshold", Int(description="0 to 100; default 70")),

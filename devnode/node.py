@@ -26,7 +26,7 @@ from devnode.errors import METHOD_NOT_FOUND, PERMISSION_DENIED, RpcError, invali
 from devnode.events import EventLog
 from devnode.methods import AUTH, METHODS, Method
 from devnode.ratelimit import RateLimiter
-from devnode.schema import Address, check_text
+from devnode.schema import Address, check_values
 from devnode.state import State, StateConfig
 from devnode.store import Store
 
@@ -121,8 +121,8 @@ class Node:
 
     def call(self, name: str, params: Any) -> Any:
         """Run one JSON-RPC method; raises RpcError for every rejection."""
-        check_text(name, "method")
-        check_text(params)
+        check_values(name, "method")
+        check_values(params)
         method = METHODS.get(name)
         if method is None:
             raise RpcError(METHOD_NOT_FOUND, f"unknown method '{name}'", {"method": name})

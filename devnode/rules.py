@@ -21,6 +21,7 @@ MIN_REPUTATION: dict[str, dict[str, int]] = {
 }
 
 DEFAULT_DEADLINE_DAYS = {"Beginner": 1, "Intermediate": 3, "Advanced": 7, "Expert": 14}
+MAX_DEADLINE_DAYS = 366
 
 # The variants of a task type and the one detail each carries (the REST flat form uses these keys).
 TASK_TYPE_DETAILS = {

@@ -7,6 +7,7 @@ contract cannot drift from what the node accepts.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from typing import Any
 
 from devnode.crypto import AddressError, normalize_address
 from devnode.errors import invalid_params
+
+# Every integer param fits the 64-bit integers of the other languages' clients (Java's long, Go's int64).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _DIGITS_RE = re.compile(r"^[0-9]{1,40}$")
@@ -30,11 +34,13 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def unencodable_path(value: Any, path: str = "") -> str | None:
-    """Where in a JSON value the first string or key that UTF-8 cannot encode sits (None: nowhere).
+def find_unrepresentable(value: Any, path: str = "") -> tuple[str, str] | None:
+    """Where in a JSON value the first string, key or number sits that no reply could carry, and why.
 
-    Paths read like the rest of the node's errors (`task_data.title`, `files[2]`); a bad key is named
-    with its surrogate escaped. Iterative, so a deeply nested value cannot exhaust the stack.
+    `unicode`: a string or key UTF-8 cannot encode (a lone surrogate). `finite`: NaN or an infinity
+    (Python's parser accepts `NaN` and `Infinity`, and turns `1e400` into one; JSON has neither). Paths
+    read like the rest of the node's errors (`task_data.title`, `files[2]`); a bad key is named with its
+    surrogate escaped. Iterative, so a deeply nested value cannot exhaust the stack.
     """
     # Each pending value carries its parent's entry and its own key or index; a path is spelled out
     # only for the value that fails, so a clean megabyte of params costs one pass and no strings.
@@ -43,11 +49,14 @@ def unencodable_path(value: Any, path: str = "") -> str | None:
         item, trail = pending.pop()
         if isinstance(item, str):
             if not item.isascii() and _SURROGATE_RE.search(item):
-                return _spell(path, trail)
+                return _spell(path, trail), "unicode"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return _spell(path, trail), "finite"
         elif isinstance(item, dict):
             for key, member in item.items():
                 if not key.isascii() and _SURROGATE_RE.search(key):
-                    return _spell(path, (trail, key))
+                    return _spell(path, (trail, key)), "unicode"
                 pending.append((member, (trail, key)))
         elif isinstance(item, list):
             pending.extend((member, (trail, index)) for index, member in enumerate(item))
@@ -68,16 +77,20 @@ def _spell(path: str, trail: Any) -> str:
     return spelled
 
 
-def check_text(value: Any, path: str = "") -> None:
-    """Refuse (-32602 naming the field) a value holding a string that is not valid Unicode text."""
-    where = unencodable_path(value, path)
-    if where is not None:
-        raise invalid_params(
-            _where(where),
+def check_values(value: Any, path: str = "") -> None:
+    """Refuse (-32602 naming the field) a value holding text that is not Unicode, or NaN or an infinity."""
+    found = find_unrepresentable(value, path)
+    if found is None:
+        return
+    where, rule = found
+    if rule == "unicode":
+        message = (
             f"{_where(where)} is not valid Unicode text: it holds a lone UTF-16 surrogate "
-            "(such as \\ud800), which UTF-8 cannot encode",
-            "unicode",
+            "(such as \\ud800), which UTF-8 cannot encode"
         )
+    else:
+        message = f"{_where(where)} must be a finite number (NaN and Infinity are not JSON)"
+    raise invalid_params(_where(where), message, rule)
 
 
 class Schema:
@@ -135,10 +148,12 @@ class Int(Schema):
             raise invalid_params(
                 path, f"{_where(path)} must be at most {self.maximum}", "maximum", maximum=self.maximum
             )
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise invalid_params(path, f"{_where(path)} must fit a signed 64-bit integer", "int64")
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "integer"}
+        schema: dict[str, Any] = {"type": "integer", "format": "int64"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         if self.maximum is not None:
@@ -148,15 +163,34 @@ class Int(Schema):
 
 @dataclass
 class Number(Schema):
+    """A finite number, within [minimum, maximum] when they are given."""
+
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
 
     def parse(self, value: Any, path: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise invalid_params(path, f"{_where(path)} must be a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise invalid_params(path, f"{_where(path)} must be a finite number", "finite")
+        if self.minimum is not None and value < self.minimum:
+            raise invalid_params(
+                path, f"{_where(path)} must be at least {self.minimum:g}", "minimum", minimum=self.minimum
+            )
+        if self.maximum is not None and value > self.maximum:
+            raise invalid_params(
+                path, f"{_where(path)} must be at most {self.maximum:g}", "maximum", maximum=self.maximum
+            )
         return float(value)
 
     def json_schema(self) -> dict[str, Any]:
-        return self._doc({"type": "number"})
+        schema: dict[str, Any] = {"type": "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return self._doc(schema)
 
 
 @dataclass

@@ -110,11 +110,11 @@ def _deadline(data: dict[str, Any], difficulty: str, now: int) -> int:
             "the deadline must be in the future (node time)",
             {"field": field_name, "rule": "deadline_in_future", "now": now},
         )
-    if deadline > now + 366 * 86400:
+    if deadline > now + rules.MAX_DEADLINE_DAYS * 86400:
         raise RpcError(
             INVALID_CONTENT,
             "the deadline may be at most a year away",
-            {"field": field_name, "rule": "deadline_too_far", "max": now + 366 * 86400},
+            {"field": field_name, "rule": "deadline_too_far", "max": now + rules.MAX_DEADLINE_DAYS * 86400},
         )
     return deadline
 

@@ -34,7 +34,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnodeProcess]:
 
 def send(node: DevnodeProcess, body: str, path: str = "/", method: str = "POST") -> httpx.Response:
     """Send `body` as it is written (its escapes reach the node's JSON parser untouched)."""
-    reply = httpx.request(
+    reply = node.http.request(
         method,
         node.url + path,
         content=body.encode("ascii"),
@@ -177,7 +177,7 @@ def test_rest_writes_refuse_a_lone_surrogate_with_a_400(node: DevnodeProcess) ->
 
 def test_rest_reads_with_undecodable_path_or_query_bytes_are_not_a_500(node: DevnodeProcess) -> None:
     for path in ("/ai/tasks/%ED%A0%80", "/ai/miners/%ED%A0%80", "/ai/tasks?task_type=%ED%A0%80&sort_by=%FF"):
-        reply = httpx.get(node.url + path, timeout=10)
+        reply = node.http.get(node.url + path)
         assert reply.status_code in (200, 400, 404), (path, reply.text)
         reply.json()
 
@@ -226,15 +226,15 @@ def test_reads_of_a_state_file_holding_a_lone_surrogate_still_answer(tmp_path: P
             ("get_ai_mining_state", {}),
         ]
         for method, params in reads:
-            reply = httpx.post(
+            reply = node.http.post(
                 node.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=10
             )
             assert reply.status_code == 200, (method, reply.text)
             assert "\ud800" in json.dumps(reply.json()["result"], ensure_ascii=False), method
         batch = [{"jsonrpc": "2.0", "id": index, "method": method} for index, (method, _) in enumerate(reads)]
-        assert httpx.post(node.url, json=batch, timeout=10).status_code == 200
+        assert node.http.post(node.url, json=batch).status_code == 200
         for path in ("/ai/tasks", f"/ai/tasks/{task_id}", "/ai/events?since_seq=0"):
-            reply = httpx.get(node.url + path, timeout=10)
+            reply = node.http.get(node.url + path)
             assert reply.status_code == 200, (path, reply.text)
             assert reply.content.isascii() or BAD.encode() in reply.content
             reply.json()
