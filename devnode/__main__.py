@@ -28,6 +28,19 @@ def parse_rate_limits(text: str) -> dict[str, int] | None:
     return limits
 
 
+MAX_DEV_ACCOUNTS = rules.MAX_SUPPLY // rules.GENESIS_BALANCE
+
+
+def dev_account_count(text: str) -> int:
+    """1 to 184: the genesis balances together may not pass the chain's maximum supply."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_DEV_ACCOUNTS:
+        raise argparse.ArgumentTypeError(
+            f"expected 1 to {MAX_DEV_ACCOUNTS} accounts ({rules.format_tos(rules.GENESIS_BALANCE)} each, "
+            f"within the maximum supply of {rules.format_tos(rules.MAX_SUPPLY)}), got {text!r}"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devnode", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -44,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--require-signatures", action="store_true", help="lock the dev accounts")
     parser.add_argument("--seed", default="tos-devnet", help="seed of the dev accounts")
-    parser.add_argument("--accounts", type=int, default=rules.DEV_ACCOUNT_COUNT, help="how many dev accounts")
+    parser.add_argument(
+        "--accounts",
+        type=dev_account_count,
+        default=rules.DEV_ACCOUNT_COUNT,
+        help=f"how many dev accounts (1 to {MAX_DEV_ACCOUNTS}: each holds 1,000,000 TOS of the maximum supply)",
+    )
     parser.add_argument(
         "--dev-reputation",
         type=int,

@@ -79,6 +79,12 @@ RATE_WINDOW_SECONDS = 3600
 GENESIS_BALANCE = 10**14  # 1,000,000 TOS per dev account
 DEV_ACCOUNT_COUNT = 10
 
+# The chain's maximum supply: no amount, balance or total may exceed it (it also fits u64 with room).
+MAX_SUPPLY = 184_000_000 * ATOMIC_PER_TOS  # 18,400,000,000,000,000 atomic
+U64_MAX = 2**64 - 1
+# What dev_faucet may mint over the chain's life (devnet only), and never past MAX_SUPPLY with genesis.
+FAUCET_CAP = 50_000_000 * ATOMIC_PER_TOS
+
 
 def format_tos(atomic: int) -> str:
     """An atomic amount as a TOS figure for messages: 5000000000 -> '50 TOS', 150000000 -> '1.5 TOS'."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from devnode import rules
 from devnode.crypto import AddressError, normalize_address
 from devnode.errors import invalid_params
 
@@ -195,7 +196,7 @@ class Number(Schema):
 
 @dataclass
 class Amount(Schema):
-    """Atomic units as a decimal string or an integer, never negative."""
+    """Atomic units as a decimal string or an integer, never negative, at most the maximum supply."""
 
     description: str = ""
 
@@ -205,18 +206,34 @@ class Amount(Schema):
         if isinstance(value, int):
             if value < 0:
                 raise invalid_params(path, f"{_where(path)} cannot be negative", "amount")
-            return value
-        if isinstance(value, str) and _DIGITS_RE.match(value):
-            return int(value)
-        raise invalid_params(
-            path,
-            f"{_where(path)} must be an amount in atomic units (a decimal string or an integer)",
-            "amount",
-        )
+            amount = value
+        elif isinstance(value, str) and _DIGITS_RE.match(value):
+            amount = int(value)
+        else:
+            raise invalid_params(
+                path,
+                f"{_where(path)} must be an amount in atomic units (a decimal string or an integer)",
+                "amount",
+            )
+        if amount > rules.MAX_SUPPLY:
+            raise invalid_params(
+                path,
+                f"{_where(path)} is {rules.format_tos(amount)}, more than the chain's whole supply of "
+                f"{rules.format_tos(rules.MAX_SUPPLY)} ({rules.MAX_SUPPLY} atomic)",
+                "max_supply",
+                max=str(rules.MAX_SUPPLY),
+            )
+        return amount
 
     def json_schema(self) -> dict[str, Any]:
+        # As a string, at most 17 digits (the maximum supply's); the exact ceiling is the integer's maximum.
         return self._doc(
-            {"oneOf": [{"type": "string", "pattern": "^[0-9]{1,40}$"}, {"type": "integer", "minimum": 0}]}
+            {
+                "oneOf": [
+                    {"type": "string", "pattern": "^[0-9]{1,17}$"},
+                    {"type": "integer", "minimum": 0, "maximum": rules.MAX_SUPPLY},
+                ]
+            }
         )
 
 

@@ -598,7 +598,29 @@ class State:
 
     # ----- dev controls -------------------------------------------------------------------------------
 
+    def faucet_remaining(self) -> int:
+        """What dev_faucet may still mint: the faucet's cap, and never past the maximum supply."""
+        minted = int(self.meta["minted"])
+        by_cap = rules.FAUCET_CAP - minted
+        by_supply = rules.MAX_SUPPLY - int(self.meta["genesis_supply"]) - minted
+        return max(0, min(by_cap, by_supply))
+
     def faucet(self, address: str, amount: int) -> dict[str, Any]:
+        remaining = self.faucet_remaining()
+        if amount > remaining:
+            raise RpcError(
+                INSUFFICIENT_FUNDS,
+                f"the devnet faucet can mint only {format_tos(remaining)} more (it mints at most "
+                f"{format_tos(rules.FAUCET_CAP)} in all, within the maximum supply of "
+                f"{format_tos(rules.MAX_SUPPLY)}); ask for less",
+                {
+                    "field": "amount",
+                    "rule": "faucet_cap",
+                    "remaining": str(remaining),
+                    "cap": str(rules.FAUCET_CAP),
+                    "minted": str(self.meta["minted"]),
+                },
+            )
         account = self._account(address)
         account.balance += amount
         self._set_meta("minted", int(self.meta["minted"]) + amount)

@@ -293,8 +293,6 @@ def _amount_case(value: Any) -> dict[str, Any]:
         parsed = Amount().parse(value, "amount")
     except RpcError as error:
         return {"input": value, "valid": False, "reason": error.message}
-    if parsed > U64_MAX:
-        return {"input": value, "valid": False, "reason": "amount is larger than 2^64 - 1 (u64)"}
     return {"input": value, "valid": True, "atomic": str(parsed)}
 
 
@@ -306,6 +304,10 @@ def amount_vectors() -> dict[str, Any]:
         "50000000000",
         50000000000,
         "9007199254740993",
+        "18400000000000000",
+        18400000000000000,
+        "18400000000000001",
+        18400000000000001,
         "18446744073709551615",
         "007",
         "18446744073709551616",
@@ -344,9 +346,11 @@ def amount_vectors() -> dict[str, Any]:
     return {
         "about": (
             "atomic: what an amount parameter or result accepts. A valid amount is a JSON integer or a "
-            "string of ASCII digits only, from 0 to 2^64 - 1; results always send strings. Keep amounts "
-            "as u64 / BigInt / bigint, never as floating point. The node may refuse a valid u64 for a rule "
-            "(the supply ceiling, a difficulty's range): that is a node error, not a parse error. "
+            "string of ASCII digits only, from 0 to the chain's maximum supply, 18400000000000000 "
+            "(184,000,000 TOS, which fits u64); the node refuses more with -32602 rule max_supply, and "
+            "results always send strings. Keep amounts as u64 / BigInt / bigint, never as floating "
+            "point. The node may refuse a valid amount for a rule (a difficulty's range, a balance): that "
+            "is a node error, not a parse error. "
             "tos_to_atomic: a TOS figure with at most 8 decimals (1 TOS = 10^8 atomic); atomic null = refused. "
             "format: atomic to the display text (trailing zeros trimmed)."
         ),

@@ -5,7 +5,10 @@ Bodies are written by hand where JSON's own encoder would not write them (NaN, I
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,3 +125,96 @@ def test_a_number_where_an_integer_is_expected_is_refused(node: DevnodeProcess, 
     ]:
         error = refused(node, method, params)
         assert error["code"] in (-32602, -32005), (method, value, error)
+
+
+# ----- amounts: u64 and the chain's maximum supply -----------------------------------------------------
+
+MAX_SUPPLY = 18_400_000_000_000_000  # 184,000,000 TOS
+FAUCET_CAP = 5_000_000_000_000_000  # 50,000,000 TOS
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "field"),
+    [
+        (
+            "ai_register_miner",
+            '{"miner_config":{"registration_fee":"10000000000000000000"}}',
+            "miner_config.registration_fee",
+        ),
+        (
+            "ai_publish_task",
+            '{"task_data":{"task_type":"CodeAnalysis","reward_amount":18400000000000001}}',
+            "task_data.reward_amount",
+        ),
+        (
+            "ai_publish_task",
+            task_with('"stake_required":"' + "9" * 40 + '"'),
+            "task_data.stake_required",
+        ),
+        (
+            "ai_participate_task",
+            '{"task_id":"' + "a" * 64 + '","stake_amount":18446744073709551616}',
+            "stake_amount",
+        ),
+        ("ai_list_active_tasks", '{"filters":{"min_reward":"18446744073709551615"}}', "filters.min_reward"),
+        ("dev_faucet", '{"address":"%s","amount":18400000000000001}', "amount"),
+    ],
+)
+def test_no_amount_may_exceed_the_maximum_supply(
+    node: DevnodeProcess, method: str, params: str, field: str
+) -> None:
+    if "%s" in params:
+        params = params % node_address(node)
+    error = refused(node, method, params)
+    assert error["code"] == -32602
+    assert error["data"] == {"field": field, "rule": "max_supply", "max": str(MAX_SUPPLY)}
+    assert "184,000,000 TOS" in error["message"]
+
+
+def node_address(node: DevnodeProcess, index: int = 1) -> str:
+    accounts = node.rpc("dev_accounts")
+    assert isinstance(accounts, list)
+    return str(accounts[index]["address"])
+
+
+def total_supply(node: DevnodeProcess) -> int:
+    state = node.rpc("get_ai_mining_state")
+    assert isinstance(state, dict)
+    return sum(int(account["balance"]) for account in state["accounts"].values())
+
+
+def test_the_faucet_mints_up_to_its_cap_then_refuses_in_words(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with run_devnode(tmp_path_factory.mktemp("faucet"), persistent=True, block_time=0) as node:
+        address = node_address(node)
+        node.rpc("dev_faucet", {"address": address, "amount": str(FAUCET_CAP - 10)})
+        error = refused(node, "dev_faucet", f'{{"address":"{address}","amount":11}}')
+        assert error["code"] == -32002
+        assert error["data"]["rule"] == "faucet_cap"
+        assert error["data"]["remaining"] == "10"
+        assert "faucet" in error["message"]
+        assert "0.0000001 TOS" in error["message"]
+        node.rpc("dev_faucet", {"address": address, "amount": 10})
+        assert (
+            refused(node, "dev_faucet", f'{{"address":"{address}","amount":1}}')["data"]["remaining"] == "0"
+        )
+        node.stop()
+        node.start()  # the cap survives a restart: mints are part of the state
+        assert refused(node, "dev_faucet", f'{{"address":"{address}","amount":1}}')["code"] == -32002
+        balance = node.rpc("get_balance", {"address": address})
+        assert isinstance(balance, dict)
+        assert int(balance["balance"]) <= MAX_SUPPLY
+
+
+def test_the_node_refuses_more_dev_accounts_than_the_supply_can_fund(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "devnode", "--ephemeral", "--accounts", "185"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "1 to 184 accounts" in run.stderr
+    assert "maximum supply of 184,000,000 TOS" in run.stderr

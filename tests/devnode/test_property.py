@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from devnode.errors import RpcError
-from devnode.rules import REPUTATION_MAX, REPUTATION_MIN
+from devnode.rules import FAUCET_CAP, MAX_SUPPLY, REPUTATION_MAX, REPUTATION_MIN, U64_MAX
 from tests.devnode.conftest import make_harness
 
 ACCOUNTS = st.integers(0, 9)
@@ -117,15 +117,31 @@ class Devnet(RuleBasedStateMachine):
         self.attempt("dev_increase_time", {"seconds": seconds})
         self.attempt("dev_mine", {})
 
-    @rule(sender=ACCOUNTS, amount=st.integers(1, 10**12))
+    # Small mints, mints that reach the faucet's cap within a run, and amounts past the maximum supply.
+    @rule(
+        sender=ACCOUNTS,
+        amount=st.one_of(
+            st.integers(1, 10**12),
+            st.integers(FAUCET_CAP // 4, FAUCET_CAP + 1),
+            st.integers(MAX_SUPPLY - 1, U64_MAX + 1),
+        ),
+    )
     def faucet(self, sender: int, amount: int) -> None:
         self.attempt("dev_faucet", {"address": self.harness.dev[sender], "amount": amount})
+
+    @rule(sender=ACCOUNTS, fee=st.one_of(st.integers(0, 10**13), st.integers(MAX_SUPPLY - 1, U64_MAX + 1)))
+    def register(self, sender: int, fee: int) -> None:
+        self.attempt(
+            "ai_register_miner",
+            {"miner_config": {"registration_fee": str(fee)}, "from": self.harness.dev[sender]},
+        )
 
     @invariant()
     def every_atomic_unit_is_accounted_for(self) -> None:
         state = self.harness.node.state
-        assert state.total_supply() == state.expected_supply()
-        assert all(account.balance >= 0 for account in state.accounts.values())
+        assert state.total_supply() == state.expected_supply() <= MAX_SUPPLY
+        assert int(state.meta["minted"]) <= FAUCET_CAP
+        assert all(0 <= account.balance <= MAX_SUPPLY for account in state.accounts.values())
         assert all(
             REPUTATION_MIN <= account.reputation <= REPUTATION_MAX for account in state.accounts.values()
         )
