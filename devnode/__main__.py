@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,16 @@ def parse_rate_limits(text: str) -> dict[str, int] | None:
             raise argparse.ArgumentTypeError(f"expected publish=N,submit=N,validate=N or off, got {part!r}")
         limits[name] = int(value)
     return limits
+
+
+def admin_token(path: Path | None) -> str | None:
+    """The admin token: the file's first line, else DEVNODE_ADMIN_TOKEN; at least 16 characters."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("DEVNODE_ADMIN_TOKEN")
+    if not token:
+        return None
+    if len(token) < 16:
+        raise SystemExit("the admin token must be at least 16 characters long")
+    return token
 
 
 MAX_DEV_ACCOUNTS = rules.MAX_SUPPLY // rules.GENESIS_BALANCE
@@ -55,7 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--block-time", type=float, default=1.0, help="seconds between blocks; 0 mines only on dev_mine"
     )
-    parser.add_argument("--require-signatures", action="store_true", help="lock the dev accounts")
+    parser.add_argument(
+        "--require-signatures",
+        action="store_true",
+        help="lock the dev accounts; the dev methods close too, and dev_accounts never serves private keys",
+    )
+    parser.add_argument(
+        "--dev-methods",
+        action="store_true",
+        help="with --require-signatures: keep dev_faucet, dev_mine, dev_increase_time and dev_accounts "
+        "(without keys) open to every caller",
+    )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        help="a file holding the admin token (also DEVNODE_ADMIN_TOKEN): a call from loopback with "
+        "'Authorization: Bearer TOKEN' may use the dev methods when they are closed",
+    )
     parser.add_argument("--seed", default="tos-devnet", help="seed of the dev accounts")
     parser.add_argument(
         "--accounts",
@@ -112,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         state_file=None if args.ephemeral else args.state_file,
         block_time=args.block_time,
         require_signatures=args.require_signatures,
+        dev_methods=args.dev_methods or not args.require_signatures,
+        admin_token=admin_token(args.admin_token_file),
         max_events=args.max_events,
         ws_queue=args.ws_queue,
     )
@@ -150,13 +179,23 @@ def print_banner(node: object, host: str, port: int) -> None:
     for dev in state.dev:
         balance = state.peek_account(dev.address).balance
         lines.append(f"({dev.index}) {dev.address} ({rules.format_tos(balance)})")
-    lines += ["", "Private keys (hex ed25519 seeds)", "================================"]
-    lines += [f"({dev.index}) {dev.private_key}" for dev in state.dev]
+    config = node.config
+    if config.require_signatures:
+        # The keys may be the operator's secrets (a private --seed): not even the log gets them.
+        lines += ["", "Private keys: not shown (--require-signatures); they derive from the seed"]
+    else:
+        lines += ["", "Private keys (hex ed25519 seeds)", "================================"]
+        lines += [f"({dev.index}) {dev.private_key}" for dev in state.dev]
+    signatures = "required" if config.require_signatures else "optional"
+    if config.dev_methods:
+        dev_methods = "open"
+    else:
+        dev_methods = "closed (open to the admin token from loopback)" if config.admin_token else "closed"
     lines += [
         "",
         f"Network account (5% share, fees, slashes): {NETWORK_ADDRESS}",
-        f"State: {node.config.state_file or 'in memory (--ephemeral)'}; topoheight {state.topoheight}; "
-        f"block time {node.config.block_time} s; signatures {'required' if node.config.require_signatures else 'optional'}",
+        f"State: {config.state_file or 'in memory (--ephemeral)'}; topoheight {state.topoheight}; "
+        f"block time {config.block_time} s; signatures {signatures}; dev methods {dev_methods}",
         "",
         f"Listening on http://{host}:{port} (JSON-RPC at / and /json_rpc, REST at /ai/, events at ws://{host}:{port}/ai/ws)",
         "",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -90,10 +92,10 @@ def _too_large() -> RpcError:
     )
 
 
-def _call_safely(node: Node, method: str, params: Any) -> Any:
+def _call_safely(node: Node, method: str, params: Any, admin: bool = False) -> Any:
     """node.call, with unexpected exceptions turned into -32603 (after the node rolled back)."""
     try:
-        return node.call(method, params)
+        return node.call(method, params, admin=admin)
     except RpcError:
         raise
     except RecursionError:
@@ -107,7 +109,7 @@ def _call_safely(node: Node, method: str, params: Any) -> Any:
         ) from None
 
 
-def handle_request(node: Node, item: Any) -> dict[str, Any] | None:
+def handle_request(node: Node, item: Any, admin: bool = False) -> dict[str, Any] | None:
     """One JSON-RPC request object to its reply (None for a notification)."""
     if not isinstance(item, dict):
         return _error_reply(
@@ -137,13 +139,13 @@ def handle_request(node: Node, item: Any) -> dict[str, Any] | None:
             request_id, RpcError(INVALID_REQUEST, "method must be a string", {"field": "method"})
         )
     try:
-        result = _call_safely(node, method, item.get("params"))
+        result = _call_safely(node, method, item.get("params"), admin)
     except RpcError as error:
         return None if notification else _error_reply(request_id, error)
     return None if notification else {"jsonrpc": "2.0", "id": request_id, "result": result}
 
 
-def handle_body(node: Node, body: bytes) -> tuple[int, bytes | None]:
+def handle_body(node: Node, body: bytes, admin: bool = False) -> tuple[int, bytes | None]:
     """A whole HTTP body (single or batch) to (status, reply body)."""
     try:
         payload = json.loads(body)
@@ -163,9 +165,9 @@ def handle_body(node: Node, body: bytes) -> tuple[int, bytes | None]:
                 {"rule": "batch", "max": MAX_BATCH},
             )
             return 200, _dumps(_error_reply(None, too_many))
-        replies = [answer for item in payload if (answer := handle_request(node, item)) is not None]
+        replies = [answer for item in payload if (answer := handle_request(node, item, admin)) is not None]
         return (200, _dumps(replies)) if replies else (204, None)
-    single = handle_request(node, payload)
+    single = handle_request(node, payload, admin)
     return (200, _dumps(single)) if single is not None else (204, None)
 
 
@@ -175,7 +177,7 @@ def build_app(node: Node) -> Starlette:
             body = await _read_body(request)
         except BodyTooLarge:
             return Response(_dumps(_error_reply(None, _too_large())), 413, media_type="application/json")
-        status, content = handle_body(node, body)
+        status, content = handle_body(node, body, _is_admin(node, request))
         if content is None:
             return Response(status_code=status)
         return Response(content, status, media_type="application/json")
@@ -374,6 +376,19 @@ def build_app(node: Node) -> Starlette:
             print("devnode stopped cleanly", flush=True)
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _is_admin(node: Node, request: Request) -> bool:
+    """A call from loopback carrying the node's admin token (which opens closed dev methods)."""
+    token = node.config.admin_token
+    if token is None or request.client is None:
+        return False
+    try:
+        loopback = ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+    offered = request.headers.get("authorization", "")
+    return loopback and hmac.compare_digest(offered.encode(), f"Bearer {token}".encode())
 
 
 def _int_query(value: str, name: str) -> int:

@@ -376,6 +376,7 @@ def _info(node: Node, params: dict[str, Any], caller: str | None) -> Any:
         "head_seq": node.log.head_seq,
         "chain_id": state.meta["chain_id"],
         "require_signatures": node.config.require_signatures,
+        "dev_methods": node.config.dev_methods,
     }
 
 
@@ -442,15 +443,15 @@ def _daemon_state(node: Node, params: dict[str, Any], caller: str | None) -> Any
 
 def _dev_accounts(node: Node, params: dict[str, Any], caller: str | None) -> Any:
     state = node.state
-    return [
-        {
-            "index": dev.index,
-            "address": dev.address,
-            "private_key": dev.private_key,
-            "balance": str(state.peek_account(dev.address).balance),
-        }
-        for dev in state.dev
-    ]
+    accounts: list[dict[str, Any]] = []
+    for dev in state.dev:
+        account: dict[str, Any] = {"index": dev.index, "address": dev.address}
+        # A node that requires signatures treats the dev keys as secrets: it never serves them.
+        if not node.config.require_signatures:
+            account["private_key"] = dev.private_key
+        account["balance"] = str(state.peek_account(dev.address).balance)
+        accounts.append(account)
+    return accounts
 
 
 def _faucet(node: Node, params: dict[str, Any], caller: str | None) -> Any:
@@ -600,7 +601,7 @@ def _build() -> dict[str, Method]:
         Method("get_ai_mining_state", "Every task and miner, and the statistics", NONE, _daemon_state),
         Method(
             "dev_accounts",
-            "The dev accounts with their private keys",
+            "The dev accounts with their private keys (without them on a node that requires signatures)",
             NONE,
             _dev_accounts,
             {"type": "array", "items": {"type": "object"}},

@@ -43,6 +43,10 @@ class NodeConfig:
     state_file: Path | None = None  # None: in memory
     block_time: float = 1.0
     require_signatures: bool = False
+    # The dev methods (dev_faucet, dev_increase_time, dev_mine, dev_accounts): open to every caller when
+    # True; otherwise only to a call made with the admin token (from loopback; the transport checks).
+    dev_methods: bool = True
+    admin_token: str | None = None
     max_events: int = 100_000
     ws_queue: int = 10_000  # events a WebSocket subscriber may fall behind before it is dropped
 
@@ -119,13 +123,25 @@ class Node:
 
     # ----- dispatch -----------------------------------------------------------------------------------
 
-    def call(self, name: str, params: Any) -> Any:
-        """Run one JSON-RPC method; raises RpcError for every rejection."""
+    def call(self, name: str, params: Any, *, admin: bool = False) -> Any:
+        """Run one JSON-RPC method; raises RpcError for every rejection.
+
+        `admin`: the transport vouches that the call came from loopback with the admin token, which
+        opens the dev methods on a node that keeps them closed.
+        """
         check_values(name, "method")
         check_values(params)
         method = METHODS.get(name)
         if method is None:
             raise RpcError(METHOD_NOT_FOUND, f"unknown method '{name}'", {"method": name})
+        if method.dev and not (self.config.dev_methods or admin):
+            raise RpcError(
+                PERMISSION_DENIED,
+                f"{name} is a dev method, and this node keeps them closed (it requires signatures): "
+                "start it with --dev-methods, or call from this machine with its admin token "
+                "(Authorization: Bearer ..., see --admin-token-file)",
+                {"method": name, "rule": "dev_methods_closed"},
+            )
         if params is None:
             params = {}
         if isinstance(params, list):

@@ -526,6 +526,12 @@ def run_node_b(rec: Recorder) -> None:
     accounts = [derive_dev_key(SEED, index) for index in range(2)]
     data = {"task_type": "GeneralTask", "reward_amount": "5000000000"}
     rec.call("ai_publish_task", {"task_data": data}, key="error:signature_required", error=-32004)
+    rec.call(
+        "dev_faucet",
+        {"address": NETWORK_ADDRESS, "amount": "1"},
+        key="error:dev_methods_closed",
+        error=-32004,
+    )
     first = rec.signed(accounts[0], "ai_publish_task", {"task_data": data}, 0)["task_id"]
     second = rec.signed(accounts[0], "ai_publish_task", {"task_data": data}, 1)["task_id"]
     rec.signed(accounts[0], "ai_publish_task", {"task_data": data}, 2, key="error:rate_limited", error=-32007)

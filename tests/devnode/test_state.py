@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from devnode.crypto import address_from_public_key, sign_request
+from devnode.crypto import address_from_public_key, derive_dev_key, sign_request
 from devnode.errors import RpcError
 from devnode.state import NETWORK_ADDRESS
 from tests.devnode.conftest import START, TOS, Harness, make_harness
@@ -794,7 +794,8 @@ def test_require_signatures_locks_the_dev_accounts() -> None:
     harness = make_harness(require_signatures=True)
     error = harness.reject("ai_publish_task", task_data={"task_type": "CodeAnalysis", "reward_amount": R})
     assert (error.code, error.data["rule"]) == (-32004, "signature_required")
-    dev_key = SigningKey(bytes.fromhex(harness.call("dev_accounts")[0]["private_key"]))
+    assert "private_key" not in harness.call("dev_accounts")[0]
+    dev_key = derive_dev_key("tos-devnet", 0)
     assert signed(
         harness, dev_key, "ai_publish_task", task_data={"task_type": "CodeAnalysis", "reward_amount": R}
     )
