@@ -746,6 +746,85 @@ def check_state_file(path: Path, tasks: int, participations: int, head_seq: int)
 # ----- running and reporting ----------------------------------------------------------------------------
 
 
+def heavy_client(port: int, heavy: bytes, seconds: float, out: Connection) -> None:
+    """Worker process: send `heavy` back to back for `seconds`; report (seconds, bytes, refused) per reply."""
+
+    async def amplify() -> list[tuple[float, int, bool]]:
+        (big,) = await open_connections(port, 1)
+        replies: list[tuple[float, int, bool]] = []
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
+            status, body = await big.request(heavy)
+            refused = status != 200 or b'"error"' in body[:200]
+            replies.append(((time.monotonic_ns() - big.sent_ns) / 1e9, len(body), refused))
+        big.close()
+        return replies
+
+    out.send(asyncio.run(amplify()))
+    out.close()
+
+
+async def point_reads_for(
+    node: NodeProcess, task_ids: list[str], seconds: float
+) -> tuple[list[float], float, float]:
+    """One client's point reads (closed loop, one connection): latencies ms, node CPU, machine CPU."""
+    (point,) = await open_connections(node.port, 1)
+    bodies = [rpc_request(node.port, "ai_get_task_details", {"task_id": task_id}) for task_id in task_ids]
+    latencies: list[float] = []
+    meter = Meter(node)
+    meter.start()
+    stop_at = time.monotonic() + seconds
+    for number in itertools.count():
+        if time.monotonic() >= stop_at:
+            break
+        status, body = await point.request(bodies[number % len(bodies)])
+        latencies.append((time.monotonic_ns() - point.sent_ns) / 1e6)
+        if is_error(status, body):
+            raise RuntimeError(f"a point read failed: {body[:200]!r}")
+    _, node_cpu, _, machine_cpu = meter.stop()
+    point.close()
+    return latencies, node_cpu, machine_cpu
+
+
+def amplification_phase(node: NodeProcess, task_ids: list[str], batch: int, seconds: float) -> dict[str, Any]:
+    """p99 of a second client's point reads, alone and while one client sends the largest batches."""
+    heavy_body = json.dumps(
+        [{"jsonrpc": "2.0", "id": index, "method": "get_ai_mining_state"} for index in range(batch)],
+        separators=(",", ":"),
+    ).encode()
+    heavy = http_post(node.port, heavy_body)
+    report: dict[str, Any] = {"batch": batch, "request_bytes": len(heavy_body)}
+    for label, load in (("alone", None), ("beside_batches", heavy)):
+        # The batches come from another process, so reading their big replies costs this one nothing.
+        worker, receiver = None, None
+        if load is not None:
+            receiver, sender = multiprocessing.Pipe(duplex=False)
+            worker = multiprocessing.Process(
+                target=heavy_client, args=(node.port, load, seconds + 0.5, sender)
+            )
+            worker.start()
+            time.sleep(0.5)  # the first batch is under way
+        latencies, node_cpu, machine_cpu = asyncio.run(point_reads_for(node, task_ids, seconds))
+        replies: list[tuple[float, int, bool]] = []
+        if worker is not None and receiver is not None:
+            replies = receiver.recv()
+            worker.join(timeout=120)
+        report[label] = {
+            "reads": len(latencies),
+            "p50_ms": round(percentile(latencies, 0.50), 2),
+            "p99_ms": round(percentile(latencies, 0.99), 2),
+            "max_ms": round(max(latencies, default=float("nan")), 2),
+            "node_cpu": round(node_cpu, 2),
+            "other_cpu": round(max(0.0, machine_cpu - node_cpu), 2),  # includes both clients
+        }
+        if load is not None:
+            report[label]["batches"] = len(replies)
+            report[label]["reply_mb"] = [round(size / 1e6, 1) for _, size, _ in replies[:5]]
+            report[label]["reply_seconds"] = [round(spent, 2) for spent, _, _ in replies[:5]]
+            report[label]["refused_replies"] = sum(1 for _, _, refused in replies if refused)
+    return report
+
+
 def machine() -> dict[str, Any]:
     model = "unknown"
     with contextlib.suppress(OSError):
@@ -817,6 +896,37 @@ def sampled(node: NodeProcess, out_dir: Path | None, phase: str) -> Iterator[Non
         spy.wait(timeout=30)
 
 
+def run_amplification(profile: Profile, python: str, block_time: float, batch: int | None) -> dict[str, Any]:
+    """`--only amplification`: publish the tasks, then the batch-amplification phase alone."""
+    with tempfile.TemporaryDirectory(prefix="devnode-bench-") as tmp:
+        node = NodeProcess(Path(tmp), python, block_time)
+        node.start()
+        try:
+            accounts = [item["address"] for item in rpc(node.port, "dev_accounts")]
+            _, publishers = asyncio.run(publish_tasks(node, accounts, profile))
+            size = batch or largest_batch(node)
+            phase = amplification_phase(node, list(publishers), size, profile.read_seconds)
+        finally:
+            node.stop()
+    return {
+        "machine": machine(),
+        "node": {**node_stack(python), "block_time": block_time},
+        "amplification": phase,
+    }
+
+
+def largest_batch(node: NodeProcess) -> int:
+    """The largest batch the node allows: it says so when refusing one larger than that."""
+    # 15,000 short requests: more than any batch cap, less than the 1 MiB body cap.
+    requests = [{"jsonrpc": "2.0", "id": n, "method": "get_version"} for n in range(15_000)]
+    probe = json.dumps(requests, separators=(",", ":")).encode()
+    with socket.create_connection(("127.0.0.1", node.port), timeout=30) as sock:
+        sock.sendall(http_post(node.port, probe, keep_alive=False))
+        raw = b"".join(iter(lambda: sock.recv(65536), b""))
+    error = json.loads(raw.split(b"\r\n\r\n", 1)[1])["error"]
+    return int(error["data"]["max"])
+
+
 def run(
     profile: Profile, python: str, block_time: float, py_spy: Path | None = None, wait_idle: float = 0.0
 ) -> dict[str, Any]:
@@ -832,6 +942,9 @@ def run(
                 publish, publishers = asyncio.run(publish_tasks(node, accounts, profile))
             results.append(publish)
             task_ids = list(publishers)
+            gate.wait()
+            with sampled(node, py_spy, "amplification"):
+                amplification = amplification_phase(node, task_ids, largest_batch(node), profile.read_seconds)
             details = [{"task_id": task_id} for task_id in task_ids]
             gate.wait()
             with sampled(node, py_spy, "task_details"):
@@ -870,6 +983,7 @@ def run(
         "client": "raw asyncio HTTP/1.1 keep-alive (1 process) + websockets subscribers "
         f"({profile.subscriber_processes} processes)",
         "results": [asdict(result) for result in results],
+        "amplification": amplification,
         "state_file_check": problems or ["ok: every acknowledged write is in the SQLite file"],
         "node_log_errors": errors_in_log,
     }
@@ -901,6 +1015,24 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"state file: {'; '.join(report['state_file_check'])}")
     if report["node_log_errors"]:
         print("node log errors:", *report["node_log_errors"], sep="\n  ")
+    print_amplification(report["amplification"])
+
+
+def print_amplification(phase: dict[str, Any]) -> None:
+    alone, beside = phase["alone"], phase["beside_batches"]
+    print(
+        f"\nbatch amplification: a second client's ai_get_task_details (one connection, closed loop) while "
+        f"one client sends batches of {phase['batch']} get_ai_mining_state ({phase['request_bytes']:,} B each)"
+    )
+    for label, row in (("alone", alone), ("beside the batches", beside)):
+        print(
+            f"  {label:<20} {row['reads']:>7,} reads  p50 {row['p50_ms']:>8.2f} ms  p99 {row['p99_ms']:>8.2f} ms  "
+            f"max {row['max_ms']:>8.2f} ms  node {row['node_cpu']:.2f}  other {row['other_cpu']:.2f}"
+        )
+    print(
+        f"  batches answered: {beside['batches']}; first replies {beside['reply_mb']} MB "
+        f"in {beside['reply_seconds']} s"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -924,9 +1056,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="SECONDS",
         help="before each phase wait for the machine to be idle (< 0.25 core busy), at most SECONDS in all",
     )
+    parser.add_argument(
+        "--only",
+        choices=["amplification"],
+        help="publish the tasks, then run only this phase",
+    )
+    parser.add_argument(
+        "--batch", type=int, help="batch length for the amplification phase (default: the largest allowed)"
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     started = time.monotonic()
+    if args.only == "amplification":
+        report = run_amplification(profile, args.node_python, args.block_time, args.batch)
+        print_amplification(report["amplification"])
+        print(f"wall time {round(time.monotonic() - started, 1)} s")
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n")
+        return
     report = run(profile, args.node_python, args.block_time, args.py_spy, args.wait_idle)
     report["wall_seconds"] = round(time.monotonic() - started, 1)
     report["mode"] = "quick" if args.quick else "full"

@@ -34,13 +34,16 @@ from devnode.errors import (
     invalid_params,
 )
 from devnode.events import EVENT_NAMES, Subscription
+from devnode.methods import METHODS
 from devnode.node import Node
 from devnode.schema import check_values
 
 log = logging.getLogger("devnode")
 
 MAX_BODY_BYTES = 1024 * 1024
-MAX_BATCH = 1000
+MAX_BATCH = 100
+# A batch stops running requests once its replies pass this; a read whose own reply passes it is refused.
+MAX_REPLY_BYTES = 8 * 1024 * 1024
 
 
 def _dumps(value: Any) -> bytes:
@@ -145,30 +148,96 @@ def handle_request(node: Node, item: Any, admin: bool = False) -> dict[str, Any]
     return None if notification else {"jsonrpc": "2.0", "id": request_id, "result": result}
 
 
-def handle_body(node: Node, body: bytes, admin: bool = False) -> tuple[int, bytes | None]:
-    """A whole HTTP body (single or batch) to (status, reply body)."""
+def _encoded_reply(node: Node, item: Any, admin: bool) -> bytes | None:
+    """One request's reply, encoded; a read whose reply passes MAX_REPLY_BYTES is refused instead."""
+    reply = handle_request(node, item, admin)
+    if reply is None:
+        return None
+    encoded = _dumps(reply)
+    if len(encoded) > MAX_REPLY_BYTES and "result" in reply and not _writes(item):
+        too_big = RpcError(
+            INVALID_REQUEST,
+            f"the reply would be {len(encoded):,} bytes, more than the node sends at once "
+            f"({MAX_REPLY_BYTES:,}): ask for less (a smaller limit, the next page)",
+            {"rule": "max_reply_bytes", "max": MAX_REPLY_BYTES, "size": len(encoded)},
+        )
+        encoded = _dumps(_error_reply(reply["id"], too_big))
+    return encoded
+
+
+def _writes(item: Any) -> bool:
+    name = item.get("method") if isinstance(item, dict) else None
+    method = METHODS.get(name) if isinstance(name, str) else None
+    return method is not None and (method.mutates or method.caller)
+
+
+def _parse_body(body: bytes) -> tuple[Any, tuple[int, bytes] | None]:
+    """The JSON payload of a body, or the (status, reply) that refuses it."""
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        return 400, _dumps(
-            _error_reply(None, RpcError(PARSE_ERROR, f"invalid JSON: {exc}", {"rule": "json"}))
+        return None, (
+            400,
+            _dumps(_error_reply(None, RpcError(PARSE_ERROR, f"invalid JSON: {exc}", {"rule": "json"}))),
         )
     if isinstance(payload, list):
         if not payload:
-            return 200, _dumps(
-                _error_reply(None, RpcError(INVALID_REQUEST, "an empty batch", {"rule": "batch"}))
+            return None, (
+                200,
+                _dumps(_error_reply(None, RpcError(INVALID_REQUEST, "an empty batch", {"rule": "batch"}))),
             )
         if len(payload) > MAX_BATCH:
             too_many = RpcError(
                 INVALID_REQUEST,
-                f"a batch holds at most {MAX_BATCH} requests",
+                f"a batch holds at most {MAX_BATCH} requests (this one holds {len(payload)}): split it",
                 {"rule": "batch", "max": MAX_BATCH},
             )
-            return 200, _dumps(_error_reply(None, too_many))
-        replies = [answer for item in payload if (answer := handle_request(node, item, admin)) is not None]
-        return (200, _dumps(replies)) if replies else (204, None)
-    single = handle_request(node, payload, admin)
-    return (200, _dumps(single)) if single is not None else (204, None)
+            return None, (200, _dumps(_error_reply(None, too_many)))
+    return payload, None
+
+
+def _not_run(item: Any) -> bytes | None:
+    """The reply to a batch member left unrun because the batch's replies passed MAX_REPLY_BYTES."""
+    if not isinstance(item, dict) or "id" not in item:
+        return None
+    request_id = item.get("id")
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | None):
+        request_id = None
+    try:
+        check_values(request_id, "id")
+    except RpcError:
+        request_id = None
+    not_run = RpcError(
+        INVALID_REQUEST,
+        f"not run: this batch's replies passed {MAX_REPLY_BYTES:,} bytes before it; "
+        "send it again, alone or in a smaller batch",
+        {"rule": "max_reply_bytes", "max": MAX_REPLY_BYTES},
+    )
+    return _dumps(_error_reply(request_id, not_run))
+
+
+async def handle_body(node: Node, body: bytes, admin: bool = False) -> tuple[int, bytes | None]:
+    """A whole HTTP body (single or batch) to (status, reply body).
+
+    A batch runs one request at a time and lets the event loop serve other clients between them, so one
+    client's batch delays another's request by at most one request's work, not the whole batch's.
+    """
+    payload, refusal = _parse_body(body)
+    if refusal is not None:
+        return refusal
+    if not isinstance(payload, list):
+        single = _encoded_reply(node, payload, admin)
+        return (200, single) if single is not None else (204, None)
+    parts: list[bytes] = []
+    size = 0
+    for index, item in enumerate(payload):
+        if index:
+            await asyncio.sleep(0)
+        encoded = _encoded_reply(node, item, admin) if size <= MAX_REPLY_BYTES else _not_run(item)
+        if encoded is not None:
+            parts.append(encoded)
+            size += len(encoded)
+    return (200, b"[" + b",".join(parts) + b"]") if parts else (204, None)
 
 
 def build_app(node: Node) -> Starlette:
@@ -177,7 +246,7 @@ def build_app(node: Node) -> Starlette:
             body = await _read_body(request)
         except BodyTooLarge:
             return Response(_dumps(_error_reply(None, _too_large())), 413, media_type="application/json")
-        status, content = handle_body(node, body, _is_admin(node, request))
+        status, content = await handle_body(node, body, _is_admin(node, request))
         if content is None:
             return Response(status_code=status)
         return Response(content, status, media_type="application/json")

@@ -425,13 +425,20 @@ def _daemon_active(node: Node, params: dict[str, Any], caller: str | None) -> An
     }
 
 
+# A task in full is ~1 KB; 100 of them keep one get_ai_mining_state reply near 100 KB.
+MAX_STATE_TASKS = 100
+
+
 def _daemon_state(node: Node, params: dict[str, Any], caller: str | None) -> Any:
     state = node.state
     now = state.now()
+    offset = params.get("offset", 0)
+    limit = params.get("limit", MAX_STATE_TASKS)
+    ordered = sorted(state.tasks.values(), key=lambda task: task.number)
+    page = ordered[offset : offset + limit]
     return {
-        "tasks": {
-            task_id: presenters.task_details(state, task, now) for task_id, task in state.tasks.items()
-        },
+        "tasks": {task.task_id: presenters.task_details(state, task, now) for task in page},
+        "next_offset": offset + limit if offset + limit < len(ordered) else None,
         "miners": {
             address: presenters.daemon_miner(account)
             for address, account in state.accounts.items()
@@ -598,7 +605,21 @@ def _build() -> dict[str, Method]:
         Method("get_ai_mining_task", "Daemon-compatible task", TASK_ONLY, _daemon_task),
         Method("get_ai_mining_miner", "Daemon-compatible miner", ADDRESS, _daemon_miner),
         Method("get_ai_mining_active_tasks", "Active tasks keyed by task id", NONE, _daemon_active),
-        Method("get_ai_mining_state", "Every task and miner, and the statistics", NONE, _daemon_state),
+        Method(
+            "get_ai_mining_state",
+            f"Tasks in full (at most {MAX_STATE_TASKS} per call, oldest first; page with offset and "
+            "next_offset), every miner, and the statistics",
+            Obj(
+                [
+                    Prop(
+                        "limit",
+                        Int(minimum=1, maximum=MAX_STATE_TASKS, description=f"Default {MAX_STATE_TASKS}"),
+                    ),
+                    Prop("offset", Int(minimum=0, description="Tasks to skip, oldest first; default 0")),
+                ]
+            ),
+            _daemon_state,
+        ),
         Method(
             "dev_accounts",
             "The dev accounts with their private keys (without them on a node that requires signatures)",

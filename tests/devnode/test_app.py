@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import time
@@ -13,7 +14,9 @@ import httpx
 import pytest
 from nacl.signing import SigningKey
 
+from devnode import app
 from devnode.crypto import address_from_public_key, sign_request
+from tests.devnode.conftest import make_harness
 from tests.support.devnode import DevnodeProcess, run_devnode
 
 R = 10_000_000_000
@@ -42,12 +45,23 @@ def call(node: DevnodeProcess, method: str, params: Any = None) -> dict[str, Any
     return result
 
 
+def full_state(node: DevnodeProcess) -> dict[str, Any]:
+    """get_ai_mining_state with every page of tasks (minus the ticking time_left)."""
+    state: dict[str, Any] = {"next_offset": 0}
+    tasks: dict[str, Any] = {}
+    while state["next_offset"] is not None:
+        page = node.rpc("get_ai_mining_state", {"offset": state["next_offset"]})
+        assert isinstance(page, dict)
+        state = page
+        tasks.update(page["tasks"])
+    for task in tasks.values():
+        task.pop("time_left")
+    return {**state, "tasks": tasks}
+
+
 def snapshot(node: DevnodeProcess) -> dict[str, Any]:
     """Everything a client can read that a write could change (minus the ticking time_left)."""
-    state = node.rpc("get_ai_mining_state")
-    assert isinstance(state, dict)
-    for task in state["tasks"].values():
-        task.pop("time_left")
+    state = full_state(node)
     accounts = node.rpc("dev_accounts")
     assert isinstance(accounts, list)
     nonces = [node.rpc("get_nonce", {"address": account["address"]})["nonce"] for account in accounts]  # type: ignore[index]
@@ -390,3 +404,59 @@ def test_a_participant_cannot_score_a_rivals_submission_on_the_same_task(node: D
     assert (refused["code"], refused["data"]) == (-32004, {"rule": "participant"})
     assert "participant" in refused["message"]
     assert snapshot(node) == before
+
+
+# ----- in process: how a batch shares the event loop, and the reply cap ----------------------------------
+
+
+def test_a_point_read_is_answered_while_a_big_batch_is_still_running() -> None:
+    """The batch yields to the loop between its requests; before, it held the loop to the end."""
+    harness = make_harness(rate_limits=None)
+    task_id = harness.publish()
+    finished: list[str] = []
+    batch = json.dumps(
+        [{"jsonrpc": "2.0", "id": n, "method": "get_ai_mining_state"} for n in range(app.MAX_BATCH)]
+    ).encode()
+    point = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "ai_get_task_details", "params": {"task_id": task_id}}
+    ).encode()
+
+    async def run(name: str, body: bytes) -> None:
+        status, _ = await app.handle_body(harness.node, body)
+        assert status == 200
+        finished.append(name)
+
+    async def both() -> None:
+        big = asyncio.create_task(run("batch", batch))
+        await asyncio.sleep(0)  # the batch has started
+        await run("point read", point)
+        await big
+
+    asyncio.run(both())
+    assert finished == ["point read", "batch"]
+    harness.node.close()
+
+
+def test_a_read_whose_reply_passes_the_cap_is_refused_but_a_write_never_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    harness = make_harness(rate_limits=None)
+    monkeypatch.setattr(app, "MAX_REPLY_BYTES", 50)
+    harness.publish()
+    read = {"jsonrpc": "2.0", "id": 1, "method": "get_ai_mining_state"}
+    status, body = asyncio.run(app.handle_body(harness.node, json.dumps(read).encode()))
+    assert status == 200
+    assert body is not None
+    error = json.loads(body)["error"]
+    assert (error["code"], error["data"]["rule"], error["data"]["max"]) == (-32600, "max_reply_bytes", 50)
+    assert "ask for less" in error["message"]
+    write = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "ai_publish_task",
+        "params": {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R, "title": "x" * 200}},
+    }
+    status, body = asyncio.run(app.handle_body(harness.node, json.dumps(write).encode()))
+    assert body is not None
+    assert "result" in json.loads(body)
+    harness.node.close()

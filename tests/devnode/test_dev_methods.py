@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from devnode.state import dev_accounts_for
+from tests.devnode.test_app import full_state
 from tests.support.devnode import DevnodeProcess, run_devnode
 
 SEED = "a secret seed nobody else knows"
@@ -150,10 +151,7 @@ def test_without_signatures_required_dev_methods_and_keys_are_served(tmp_path: P
 
 def snapshot_without_dev(node: DevnodeProcess) -> dict[str, Any]:
     """What a refused dev call could have changed, read without dev methods (they are closed here)."""
-    state = node.rpc("get_ai_mining_state")
-    assert isinstance(state, dict)
-    for task in state["tasks"].values():
-        task.pop("time_left")
+    state = full_state(node)
     info = node.rpc("get_info")
     assert isinstance(info, dict)
     balances = [

@@ -177,12 +177,6 @@ def node_address(node: DevnodeProcess, index: int = 1) -> str:
     return str(accounts[index]["address"])
 
 
-def total_supply(node: DevnodeProcess) -> int:
-    state = node.rpc("get_ai_mining_state")
-    assert isinstance(state, dict)
-    return sum(int(account["balance"]) for account in state["accounts"].values())
-
-
 def test_the_faucet_mints_up_to_its_cap_then_refuses_in_words(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -218,3 +212,94 @@ def test_the_node_refuses_more_dev_accounts_than_the_supply_can_fund(tmp_path: P
     assert run.returncode == 2
     assert "1 to 184 accounts" in run.stderr
     assert "maximum supply of 184,000,000 TOS" in run.stderr
+
+
+# ----- batches and replies: bounded, and one client's batch does not hold up the others ---------------
+
+LONG = "Review this module and report every defect you find, with the line it is on. " * 26  # ~2 KB
+
+
+def publish_many(node: DevnodeProcess, count: int) -> list[str]:
+    """`count` tasks with long descriptions, published in batches (rate limits are off here)."""
+    task_ids: list[str] = []
+    for start in range(0, count, 100):
+        batch = [
+            {
+                "jsonrpc": "2.0",
+                "id": number,
+                "method": "ai_publish_task",
+                "params": {
+                    "task_data": {"task_type": "CodeAnalysis", "reward_amount": R, "description": LONG[:2000]}
+                },
+            }
+            for number in range(start, min(count, start + 100))
+        ]
+        replies = node.http.post(node.url, json=batch).json()
+        task_ids += [reply["result"]["task_id"] for reply in replies]
+    return task_ids
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevnodeProcess, list[str]]]:
+    with run_devnode(
+        tmp_path_factory.mktemp("crowded"), block_time=0, extra_args=["--rate-limits", "off"]
+    ) as started:
+        yield started, publish_many(started, 250)
+
+
+def test_a_batch_longer_than_100_is_refused_in_words(node: DevnodeProcess) -> None:
+    batch = [{"jsonrpc": "2.0", "id": number, "method": "get_version"} for number in range(101)]
+    reply = node.http.post(node.url, json=batch).json()
+    assert reply["error"]["code"] == -32600
+    assert reply["error"]["data"] == {"rule": "batch", "max": 100}
+    assert "at most 100 requests (this one holds 101)" in reply["error"]["message"]
+    full = node.http.post(node.url, json=batch[:100]).json()
+    assert len(full) == 100
+
+
+def test_get_ai_mining_state_is_paged_oldest_first(crowded: tuple[DevnodeProcess, list[str]]) -> None:
+    node, task_ids = crowded
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = node.rpc("get_ai_mining_state", {"offset": offset})
+        assert isinstance(page, dict)
+        assert len(page["tasks"]) <= 100
+        seen += list(page["tasks"])
+        offset = page["next_offset"]
+    assert seen == task_ids
+    assert isinstance(page, dict)
+    assert page["statistics"]["total_tasks"] == 250
+    error = node.rpc_reply("get_ai_mining_state", {"limit": 101})["error"]
+    assert isinstance(error, dict)
+    assert error["data"] == {"field": "limit", "rule": "maximum", "maximum": 100}
+
+
+def test_a_batch_stops_running_once_its_replies_pass_8_mib(crowded: tuple[DevnodeProcess, list[str]]) -> None:
+    node, _ = crowded
+    heavy = [{"jsonrpc": "2.0", "id": number, "method": "get_ai_mining_state"} for number in range(99)]
+    write = {
+        "jsonrpc": "2.0",
+        "id": "the write",
+        "method": "ai_publish_task",
+        "params": {"task_data": {"task_type": "CodeAnalysis", "reward_amount": R}},
+    }
+    before = node.rpc("get_info")
+    assert isinstance(before, dict)
+    reply = node.http.post(node.url, json=[*heavy, write])
+    assert reply.status_code == 200
+    assert len(reply.content) < 8 * 2**20 + 400_000  # the cap, plus the one reply that crossed it
+    answers = reply.json()
+    assert len(answers) == 100
+    ran = [answer for answer in answers if "result" in answer]
+    not_run = [answer for answer in answers if "error" in answer]
+    assert 10 < len(ran) < 99
+    assert answers[: len(ran)] == ran  # in order: every request after the cap is left unrun
+    assert not_run[-1]["id"] == "the write"
+    for answer in not_run:
+        assert answer["error"]["code"] == -32600
+        assert answer["error"]["data"] == {"rule": "max_reply_bytes", "max": 8 * 2**20}
+        assert "not run" in answer["error"]["message"]
+    after = node.rpc("get_info")
+    assert isinstance(after, dict)
+    assert (after["head_seq"], after["topoheight"]) == (before["head_seq"], before["topoheight"])

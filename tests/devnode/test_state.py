@@ -905,7 +905,7 @@ def test_network_info_and_the_daemon_read_methods(harness: Harness) -> None:
     assert harness.call("get_ai_mining_miner", address=harness.dev[1])["tasks_completed"] == 1
     assert harness.call("get_ai_mining_active_tasks") == {}
     state = harness.call("get_ai_mining_state")
-    assert set(state) == {"tasks", "miners", "statistics"}
+    assert set(state) == {"tasks", "next_offset", "miners", "statistics"}
     assert task_id in state["tasks"]
     _, stranger = new_key("stranger")
     assert harness.reject("get_ai_mining_miner", address=stranger).code == -32001
