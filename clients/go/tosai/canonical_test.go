@@ -17,7 +17,9 @@ func TestCanonicalFloatsAreWrittenAsPythonWritesThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var file struct{ Cases []struct{ Input, Canonical string } }
+	var file struct {
+		Cases []struct{ Input, Canonical string }
+	}
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
