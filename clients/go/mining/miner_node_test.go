@@ -18,7 +18,7 @@ func fundedAccount(t *testing.T, c *tosai.Client, register bool) *tosai.Account 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(1_000_000)); err != nil {
+	if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(10_000)); err != nil {
 		t.Fatal(err)
 	}
 	a := c.Account(w)

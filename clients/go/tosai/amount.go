@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -13,8 +14,12 @@ import (
 // AtomicPerTOS is the number of atomic units in one TOS (the protocol fixes 8 decimals).
 const AtomicPerTOS = 100_000_000
 
-// Amount is a quantity of TOS in atomic units (1 TOS = 10^8 atomic). Every amount the node
-// accepts fits: the protocol bounds them to 0 … 2^64 − 1.
+// MaxSupply is the chain's whole supply in atomic units (184,000,000 TOS): no amount the node
+// accepts or sends is larger.
+const MaxSupply Amount = 184_000_000 * AtomicPerTOS
+
+// Amount is a quantity of TOS in atomic units (1 TOS = 10^8 atomic), at most MaxSupply in what
+// the node accepts, which fits a uint64 with room.
 //
 // It is written to JSON as a decimal string, the form the node sends, and read from either a
 // decimal string or a JSON integer. It never passes through floating point.
@@ -67,12 +72,11 @@ func (e *AmountError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.
 
 const (
 	reasonNotAtomic   = "amount must be an amount in atomic units (a decimal string or an integer)"
-	reasonTooLarge    = "amount is larger than 2^64 - 1 (u64)"
 	reasonNegative    = "amount cannot be negative"
 	reasonNotAnAmount = "amount must be an amount (a decimal string or an integer)"
 )
 
-// ParseAmount reads a decimal string of ASCII digits ("007" is 7) from 0 to 2^64 − 1. Signs,
+// ParseAmount reads a decimal string of ASCII digits ("007" is 7) from 0 to MaxSupply. Signs,
 // spaces, decimal points, exponents and non-ASCII digits are refused.
 func ParseAmount(s string) (Amount, error) {
 	if s == "" {
@@ -83,11 +87,34 @@ func ParseAmount(s string) (Amount, error) {
 			return 0, &AmountError{Input: strconv.Quote(s), Reason: reasonNotAtomic}
 		}
 	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, &AmountError{Input: strconv.Quote(s), Reason: reasonTooLarge}
+	return withinSupply(s, strconv.Quote(s))
+}
+
+// withinSupply reads ASCII digits, refusing more than MaxSupply as the node does.
+func withinSupply(digits, input string) (Amount, error) {
+	v, err := strconv.ParseUint(digits, 10, 64)
+	if err == nil && Amount(v) <= MaxSupply {
+		return Amount(v), nil
 	}
-	return Amount(v), nil
+	n, _ := new(big.Int).SetString(digits, 10)
+	whole, frac := new(big.Int).QuoRem(n, big.NewInt(AtomicPerTOS), new(big.Int))
+	text := groupThousands(whole.String())
+	if frac.Sign() != 0 {
+		text += "." + strings.TrimRight(fmt.Sprintf("%08d", frac.Uint64()), "0")
+	}
+	return 0, &AmountError{Input: input, Reason: fmt.Sprintf(
+		"amount is %s TOS, more than the chain's whole supply of 184,000,000 TOS (%d atomic)", text, uint64(MaxSupply))}
+}
+
+func groupThousands(digits string) string {
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // ParseAmountJSON reads an amount from JSON text: a decimal string or a non-negative integer.
@@ -111,11 +138,7 @@ func ParseAmountJSON(data []byte) (Amount, error) {
 		}
 		return 0, &AmountError{Input: input, Reason: reasonNotAtomic}
 	case isJSONInteger(input):
-		v, err := strconv.ParseUint(input, 10, 64)
-		if err != nil {
-			return 0, &AmountError{Input: input, Reason: reasonTooLarge}
-		}
-		return Amount(v), nil
+		return withinSupply(input, input)
 	default:
 		return 0, &AmountError{Input: input, Reason: reasonNotAtomic}
 	}

@@ -86,7 +86,7 @@ func TestSignedWritesFromManyGoroutinesAgainstTheNode(t *testing.T) {
 	c := nodeClient(t)
 	ctx := context.Background()
 	w, _ := tosai.GenerateWallet()
-	if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(1_000_000)); err != nil {
+	if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(10_000)); err != nil {
 		t.Fatal(err)
 	}
 	publisher := c.Account(w)

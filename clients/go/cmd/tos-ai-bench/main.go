@@ -306,7 +306,7 @@ func minerLatency(ctx context.Context, c *tosai.Client, tasks int) (map[string]a
 		if err != nil {
 			return nil, err
 		}
-		if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(100_000)); err != nil {
+		if _, err := c.DevFaucet(ctx, w.Address(), tosai.TOS(10_000)); err != nil {
 			return nil, err
 		}
 		a := c.Account(w)
