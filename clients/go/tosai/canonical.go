@@ -21,7 +21,16 @@ import (
 //
 // encoding/json is not canonical on its own: it escapes <, >, & and U+2028/U+2029 and does not
 // sort struct fields, so signing always goes through this function.
+//
+// Text UTF-8 cannot carry is refused, as the node refuses it: bytes that are not UTF-8, and a
+// lone UTF-16 surrogate escape ("\ud800"), which encoding/json would quietly turn into U+FFFD.
 func Canonicalize(data []byte) ([]byte, error) {
+	if !utf8.Valid(data) {
+		return nil, errors.New("canonical JSON: the text is not UTF-8")
+	}
+	if err := checkSurrogates(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -191,4 +200,40 @@ func pythonFloatRepr(f float64) string {
 	default:
 		return sign + digits[:decpt] + "." + digits[decpt:]
 	}
+}
+
+// checkSurrogates refuses a \uD800–\uDFFF escape that is not half of a pair.
+func checkSurrogates(data []byte) error {
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString:
+			if i+1 < len(data) && data[i+1] == 'u' {
+				r, ok := hexRune(data, i+2)
+				switch {
+				case ok && r >= 0xD800 && r <= 0xDBFF:
+					low, okLow := hexRune(data, i+8)
+					if i+7 >= len(data) || data[i+6] != '\\' || data[i+7] != 'u' || !okLow || low < 0xDC00 || low > 0xDFFF {
+						return errors.New("canonical JSON: a lone UTF-16 surrogate, which UTF-8 cannot encode")
+					}
+					i += 11
+					continue
+				case ok && r >= 0xDC00 && r <= 0xDFFF:
+					return errors.New("canonical JSON: a lone UTF-16 surrogate, which UTF-8 cannot encode")
+				}
+			}
+			i++ // the escaped character
+		}
+	}
+	return nil
+}
+
+func hexRune(data []byte, at int) (rune, bool) {
+	if at+4 > len(data) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(data[at:at+4]), 16, 32)
+	return rune(n), err == nil
 }

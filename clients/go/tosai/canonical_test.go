@@ -61,10 +61,18 @@ func TestCanonicalFloatsReadBackToTheSameDouble(t *testing.T) {
 }
 
 func TestCanonicalJSONRefusesWhatIsNotOneJSONValue(t *testing.T) {
-	for _, input := range []string{``, `{`, `{"a":1} {}`, `1e400`, `[NaN]`} {
+	for _, input := range []string{``, `{`, `{"a":1} {}`, `1e400`, `[NaN]`, `"\ud800"`, `"a\udc00b"`,
+		`{"\ud83dx":1}`, `"\ud83d\u0041"`, "\"\xff\""} {
 		if got, err := tosai.Canonicalize([]byte(input)); err == nil {
 			t.Errorf("%q was accepted as %s", input, got)
 		}
+	}
+}
+
+func TestCanonicalJSONKeepsSurrogatePairsAndEscapedBackslashes(t *testing.T) {
+	got, err := tosai.Canonicalize([]byte(`["\ud83d\ude80", "\\ud800", "\\\"\ud800\udc00"]`))
+	if want := "[\"🚀\",\"\\\\ud800\",\"\\\\\\\"𐀀\"]"; err != nil || string(got) != want {
+		t.Errorf("got %s (%v), want %s", got, err, want)
 	}
 }
 

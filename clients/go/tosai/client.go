@@ -60,6 +60,7 @@ type Client struct {
 	timeout time.Duration
 	retry   RetryPolicy
 	ids     atomic.Uint64
+	admin   string // bearer token for dev_* methods
 
 	chainMu sync.Mutex
 	chain   *NodeInfo // cached get_info for signing; nil until needed or after a reset
@@ -80,6 +81,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 
 // WithRetry sets the read retry policy (DefaultRetry; NoRetry turns retries off).
 func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
+
+// WithAdminToken sends token as "Authorization: Bearer" with the dev_* methods (only them), as a
+// devnode that keeps them closed (--require-signatures) wants from a caller on its own machine.
+func WithAdminToken(token string) Option { return func(c *Client) { c.admin = token } }
 
 // WithWebSocketURL sets the event stream's address (default: the node URL's /ai/ws).
 func WithWebSocketURL(u string) Option { return func(c *Client) { c.wsURL = u } }
@@ -223,6 +228,9 @@ func (c *Client) roundTrip(ctx context.Context, method string, params json.RawMe
 		return fmt.Errorf("tosai: %s: %w", method, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.admin != "" && strings.HasPrefix(method, "dev_") {
+		req.Header.Set("Authorization", "Bearer "+c.admin)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &TransportError{Method: method, URL: c.url, Err: err}

@@ -180,6 +180,7 @@ type NodeInfo struct {
 	HeadSeq           uint64  `json:"head_seq"`
 	ChainID           string  `json:"chain_id"`
 	RequireSignatures bool    `json:"require_signatures"`
+	DevMethods        bool    `json:"dev_methods"` // whether dev_* methods are open to this caller
 }
 
 // Balance is get_balance's result.
