@@ -297,3 +297,23 @@ func TestASignedWriteFollowsAChainResetAndAnotherClientsNonces(t *testing.T) {
 		t.Errorf("nonces spent %v, want %v", strict.spent, want)
 	}
 }
+
+func TestTheAdminTokenGoesWithDevMethodsOnly(t *testing.T) {
+	seen := map[string]string{}
+	var mu sync.Mutex
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Method string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		seen[req.Method] = r.Header.Get("Authorization")
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":1,"result":{"topoheight":1,"timestamp":2}}`))
+	}))
+	defer server.Close()
+	c := newClient(t, server.URL, tosai.WithAdminToken("a-token-of-sixteen-chars"))
+	_, _ = c.DevMine(context.Background(), 1)
+	_, _ = c.Info(context.Background())
+	if seen["dev_mine"] != "Bearer a-token-of-sixteen-chars" || seen["get_info"] != "" {
+		t.Errorf("headers %v", seen)
+	}
+}
