@@ -123,7 +123,11 @@ func (m *Miner) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("no event stream yet; scanning only until it comes", "err", err)
 		}
-		go m.follow(ctx, sub, published)
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			m.follow(ctx, sub, published)
+		}()
 	}
 	ticker := time.NewTicker(m.cfg.CheckInterval)
 	defer ticker.Stop()
