@@ -41,8 +41,8 @@ var DefaultRetry = RetryPolicy{Attempts: 4, BaseDelay: 100 * time.Millisecond, M
 // NoRetry turns read retries off.
 var NoRetry = RetryPolicy{Attempts: 1}
 
-// ReadMethods are the methods the client may retry: they change nothing on the node.
-var ReadMethods = map[string]bool{
+// readMethods are the methods the client may retry: they change nothing on the node.
+var readMethods = map[string]bool{
 	"get_network_info": true, "ai_get_network_info": true, "ai_list_active_tasks": true,
 	"ai_get_task_details": true, "ai_get_miner_stats": true, "ai_get_events": true,
 	"get_info": true, "get_version": true, "get_balance": true, "get_nonce": true,
@@ -125,11 +125,14 @@ func (c *Client) WebSocketURL() string { return c.wsURL }
 // Close releases the client's idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
+// IsReadMethod reports whether the client treats method as a read, which it may retry.
+func IsReadMethod(method string) bool { return readMethods[method] }
+
 // Call sends one JSON-RPC request and decodes its result into result (nil to drop it). params
 // is any value that encodes to a JSON object (nil for none); a json.RawMessage is sent as is.
-// Reads (ReadMethods) are retried per the client's RetryPolicy; nothing else is.
+// Reads (IsReadMethod) are retried per the client's RetryPolicy; nothing else is.
 func (c *Client) Call(ctx context.Context, method string, params, result any) error {
-	return c.call(ctx, method, params, result, ReadMethods[method])
+	return c.call(ctx, method, params, result, readMethods[method])
 }
 
 type rpcRequest struct {
