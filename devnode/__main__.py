@@ -7,6 +7,7 @@ import asyncio
 import importlib.util
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,17 @@ def parse_rate_limits(text: str) -> dict[str, int] | None:
             raise argparse.ArgumentTypeError(f"expected publish=N,submit=N,validate=N or off, got {part!r}")
         limits[name] = int(value)
     return limits
+
+
+def cors_origins(text: str) -> tuple[str, ...]:
+    """`https://a.example,http://localhost:3000` or `*`: each an origin (scheme://host[:port])."""
+    origins = tuple(part.strip().rstrip("/") for part in text.split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise argparse.ArgumentTypeError(
+                f"expected origins like https://app.example or *, got {origin!r}"
+            )
+    return origins
 
 
 def admin_token(path: Path | None) -> str | None:
@@ -116,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=10_000,
         help="events a WebSocket subscriber may fall behind before it is dropped",
     )
+    parser.add_argument(
+        "--cors-origins",
+        type=cors_origins,
+        help="comma-separated origins a browser page may call the node from (CORS), or '*' for any; "
+        "default none",
+    )
     parser.add_argument("--log-level", default="warning")
     return parser
 
@@ -141,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         require_signatures=args.require_signatures,
         dev_methods=args.dev_methods or not args.require_signatures,
         admin_token=admin_token(args.admin_token_file),
+        cors_origins=args.cors_origins or (),
         max_events=args.max_events,
         ws_queue=args.ws_queue,
     )

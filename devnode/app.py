@@ -17,12 +17,15 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from devnode.docs import openapi_document, openrpc_document
+from devnode.docs import openapi_document, openrpc_document, served_at
 from devnode.errors import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
@@ -242,6 +245,7 @@ async def handle_body(node: Node, body: bytes, admin: bool = False) -> tuple[int
 
 def build_app(node: Node) -> Starlette:
     async def json_rpc(request: Request) -> Response:
+        served_at.set(_base_url(request))
         try:
             body = await _read_body(request)
         except BodyTooLarge:
@@ -349,6 +353,11 @@ def build_app(node: Node) -> Starlette:
             return _json_response({"error": error.to_json()}, 400)
         return await rest(request, "ai_list_active_tasks", params)
 
+    publish = rest_write(publish_params, "ai_publish_task")
+
+    async def tasks(request: Request) -> Response:
+        return await (publish(request) if request.method == "POST" else list_tasks(request))
+
     async def task_details(request: Request) -> Response:
         return await rest(request, "ai_get_task_details", {"task_id": request.path_params["task_id"]})
 
@@ -366,10 +375,10 @@ def build_app(node: Node) -> Starlette:
         return await rest(request, "ai_get_events", params)
 
     async def openapi(request: Request) -> Response:
-        return _json_response(openapi_document())
+        return _json_response(openapi_document(_base_url(request)))
 
     async def openrpc(request: Request) -> Response:
-        return _json_response(openrpc_document())
+        return _json_response(openrpc_document(_base_url(request)))
 
     # ----- WebSocket ----------------------------------------------------------------------------------
 
@@ -407,8 +416,8 @@ def build_app(node: Node) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/openrpc.json", openrpc, methods=["GET"]),
         Route("/ai/network-info", network_info, methods=["GET"]),
-        Route("/ai/tasks", list_tasks, methods=["GET"]),
-        Route("/ai/tasks", rest_write(publish_params, "ai_publish_task"), methods=["POST"]),
+        # One route for both verbs, so a 405 on /ai/tasks names both in its Allow header.
+        Route("/ai/tasks", tasks, methods=["GET", "POST"]),
         Route("/ai/tasks/{task_id}", task_details, methods=["GET"]),
         Route(
             "/ai/tasks/{task_id}/participants",
@@ -444,7 +453,44 @@ def build_app(node: Node) -> Starlette:
             # Written straight to stdout so it shows whatever the log level.
             print("devnode stopped cleanly", flush=True)
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if node.config.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(node.config.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Authorization", "X-TOS-From"],
+                max_age=600,
+            )
+        )
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """404 and 405 from the router as JSON, like every other refusal (405 keeps its Allow header)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = RpcError(
+            METHOD_NOT_FOUND,
+            f"{request.method} is not served on {request.url.path}; allowed: {exc.headers.get('allow', '') if exc.headers else ''}",
+            {"rule": "http_method"},
+        )
+    elif exc.status_code == 404:
+        error = RpcError(METHOD_NOT_FOUND, f"nothing is served at {request.url.path}", {"rule": "path"})
+    else:
+        error = RpcError(INVALID_REQUEST, str(exc.detail), {"rule": "http"})
+    return _json_response({"error": error.to_json()}, exc.status_code, dict(exc.headers or {}))
+
+
+def _base_url(request: Request) -> str:
+    """The address this request came to (scheme and Host), which the documents name as server."""
+    return str(request.base_url).rstrip("/")
 
 
 def _is_admin(node: Node, request: Request) -> bool:

@@ -1,7 +1,13 @@
-"""OpenRPC and OpenAPI documents, generated from the schemas the node validates with."""
+"""OpenRPC and OpenAPI documents, generated from the schemas the node validates with and answers with.
+
+Params come from the parameter schemas of `devnode.methods`, results from `devnode.results`; the
+`servers` entry names the address the request for the document came to (`served_at`).
+"""
 
 from __future__ import annotations
 
+import copy
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -16,7 +22,12 @@ from devnode.errors import (
     UNKNOWN_ENTITY,
 )
 from devnode.methods import AUTH, LIST_PARAMS, METHODS, SOLUTION, TASK_DATA
-from devnode.schema import Address, Amount, Schema
+from devnode.results import ERROR, REST_ERROR, RESULTS
+from devnode.schema import Address, Amount, HashId, Schema
+
+DEFAULT_URL = "http://127.0.0.1:8545"
+# The base URL of the request being served (set by the transport), which the documents name as server.
+served_at: ContextVar[str] = ContextVar("served_at", default=DEFAULT_URL)
 
 DOMAIN_ERRORS = [
     {"code": UNKNOWN_ENTITY, "message": "unknown task or submission"},
@@ -35,8 +46,22 @@ def _descriptor(name: str, schema: Schema, required: bool) -> dict[str, Any]:
     return {"name": name, "required": required, "schema": schema.json_schema()}
 
 
+def openrpc_document(server_url: str | None = None) -> dict[str, Any]:
+    """The OpenRPC document, naming `server_url` (default: the address being served) as its server."""
+    document = dict(_openrpc_body())
+    document["servers"] = [{"name": "devnode", "url": server_url or served_at.get()}]
+    return document
+
+
+def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI document, naming `server_url` (default: the address being served) as its server."""
+    document = dict(_openapi_body())
+    document["servers"] = [{"url": server_url or served_at.get()}]
+    return document
+
+
 @cache
-def openrpc_document() -> dict[str, Any]:
+def _openrpc_body() -> dict[str, Any]:
     methods = []
     for method in METHODS.values():
         params = [_descriptor(prop.name, prop.schema, prop.required) for prop in method.params.props]
@@ -58,8 +83,8 @@ def openrpc_document() -> dict[str, Any]:
     return {
         "openrpc": "1.3.2",
         "info": {"title": "TOS AI-mining devnode", "version": __version__},
-        "servers": [{"name": "devnode", "url": "http://127.0.0.1:8545"}],
         "methods": methods,
+        "components": {"schemas": {"Error": ERROR}},
     }
 
 
@@ -75,19 +100,49 @@ def _writer_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "properties": properties}
 
 
-_JSON_OK = {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}
-_CREATED = {"201": {"description": "Created", "content": {"application/json": {"schema": {}}}}}
+_JSON_OK = {"200": {"description": "OK"}}
+_CREATED = {"201": {"description": "Created"}}
 _ERRORS = {
-    "4XX": {
-        "description": "A rejection: {error: {code, message, data}} with the JSON-RPC code",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
+    "4XX": {"description": "A rejection: {error: {code, message, data}} with the JSON-RPC code"},
 }
-_FROM_HEADER = {"name": "X-TOS-From", "in": "header", "required": False, "schema": {"type": "string"}}
+_FROM_HEADER = {
+    "name": "X-TOS-From",
+    "in": "header",
+    "required": False,
+    "schema": Address(description="Unsigned writes: the dev account acting").json_schema(),
+}
+_PATH_SCHEMAS = {
+    "task_id": HashId().json_schema(),
+    "submission_id": HashId().json_schema(),
+    "address": Address(description="A bech32 address (HRP tst; checksum checked), either case").json_schema(),
+}
 
 
 def _path_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    return {"name": name, "in": "path", "required": True, "schema": _PATH_SCHEMAS[name]}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _describe_responses(operation: dict[str, Any]) -> None:
+    """Give an operation's replies their schemas: the method's result, and the error every refusal is."""
+    responses = operation["responses"] = copy.deepcopy(operation["responses"])  # the bases are shared
+    for status in ("200", "201"):
+        if status in responses:
+            responses[status]["content"] = _json(RESULTS[operation["operationId"]])
+    if "4XX" in responses:
+        responses["4XX"]["content"] = _json(REST_ERROR)
+        responses["429"] = {
+            "description": "Rate limited: the JSON-RPC error -32007, and when to try again",
+            "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+            "content": _json(REST_ERROR),
+        }
+        responses["503"] = {
+            "description": "The node failed (-32603); the request changed nothing",
+            "content": _json(REST_ERROR),
+        }
 
 
 def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +150,7 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def openapi_document() -> dict[str, Any]:
+def _openapi_body() -> dict[str, Any]:
     list_props = {prop.name: prop.schema for prop in LIST_PARAMS.props}
     filter_schema = list_props["filters"].json_schema()["properties"]
     list_query = [_query(name, schema) for name, schema in filter_schema.items()]
@@ -181,17 +236,19 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "operationId": "ai_get_events",
                 "parameters": [
-                    _query("since_seq", {"type": "integer", "minimum": 0}),
-                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                    _query(prop.name, prop.schema.json_schema())
+                    for prop in METHODS["ai_get_events"].params.props
                 ],
                 "responses": {**_JSON_OK, **_ERRORS},
             }
         },
     }
+    for item in paths.values():
+        for operation in item.values():
+            _describe_responses(operation)
     return {
         "openapi": "3.1.0",
         "info": {"title": "TOS AI-mining devnode REST API", "version": __version__},
-        "servers": [{"url": "http://127.0.0.1:8545"}],
         "paths": paths,
         "components": {"schemas": {"Amount": Amount().json_schema(), "Address": Address().json_schema()}},
     }

@@ -14,6 +14,7 @@ from devnode import presenters, rules
 from devnode.crypto import DEVNET_NETWORK
 from devnode.errors import UNKNOWN_ENTITY, RpcError, invalid_params
 from devnode.events import EVENT_NAMES
+from devnode.results import RESULTS
 from devnode.schema import (
     Address,
     Amount,
@@ -281,7 +282,7 @@ class Method:
     summary: str
     params: Obj
     handler: Handler
-    result: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    result: dict[str, Any] = field(default_factory=dict)  # its JSON Schema, from devnode.results
     caller: bool = False  # a write made by an account (from / auth)
     mutates: bool = False  # changes state, so it runs in a transaction
     dev: bool = False
@@ -482,7 +483,7 @@ def _mine(node: Node, params: dict[str, Any], caller: str | None) -> Any:
 def _discover(node: Node, params: dict[str, Any], caller: str | None) -> Any:
     from devnode.docs import openrpc_document
 
-    return openrpc_document()
+    return openrpc_document()  # naming the address the request came to (devnode.docs.served_at)
 
 
 # ----- the table --------------------------------------------------------------------------------------
@@ -490,9 +491,6 @@ def _discover(node: Node, params: dict[str, Any], caller: str | None) -> Any:
 NONE = Obj([])
 ADDRESS = Obj([Prop("address", Address(), required=True)])
 TASK_ONLY = Obj([TASK_ID])
-
-_AMOUNT_STRING = {"type": "string", "pattern": "^[0-9]+$"}
-_SUMMARY_RESULT = {"type": "array", "items": {"type": "object"}}
 
 
 def _build() -> dict[str, Method]:
@@ -505,7 +503,6 @@ def _build() -> dict[str, Method]:
             "Active tasks (Published, InProgress, UnderValidation), filtered and sorted",
             LIST_PARAMS,
             _list_active,
-            _SUMMARY_RESULT,
         ),
         Method(
             "ai_get_task_details",
@@ -598,7 +595,7 @@ def _build() -> dict[str, Method]:
             _events,
         ),
         Method("get_info", "Height, version, network, node time", NONE, _info),
-        Method("get_version", "The node's version string", NONE, _version, {"type": "string"}),
+        Method("get_version", "The node's version string", NONE, _version),
         Method("get_balance", "An address's balance", ADDRESS, _balance),
         Method("get_nonce", "The next nonce a signed request from this address must carry", ADDRESS, _nonce),
         Method("get_ai_mining_statistics", "Daemon-compatible statistics", NONE, _daemon_statistics),
@@ -625,7 +622,6 @@ def _build() -> dict[str, Method]:
             "The dev accounts with their private keys (without them on a node that requires signatures)",
             NONE,
             _dev_accounts,
-            {"type": "array", "items": {"type": "object"}},
             dev=True,
         ),
         Method(
@@ -641,7 +637,6 @@ def _build() -> dict[str, Method]:
             "Move the node's clock forward (does not mine); returns the new timestamp",
             Obj([Prop("seconds", Int(minimum=0, maximum=10 * 366 * 86400), required=True)]),
             _increase_time,
-            {"type": "integer"},
             mutates=True,
             dev=True,
         ),
@@ -655,6 +650,9 @@ def _build() -> dict[str, Method]:
         ),
         Method("rpc.discover", "This node's OpenRPC document", NONE, _discover),
     ]
+    for method in methods:
+        # What each method answers is described beside the code that builds it (devnode.results).
+        method.result = RESULTS[method.name]
     return {method.name: method for method in methods}
 
 

@@ -47,6 +47,8 @@ class NodeConfig:
     # True; otherwise only to a call made with the admin token (from loopback; the transport checks).
     dev_methods: bool = True
     admin_token: str | None = None
+    # Origins a browser may call from (CORS); empty: none, the default. "*" allows any origin.
+    cors_origins: tuple[str, ...] = ()
     max_events: int = 100_000
     ws_queue: int = 10_000  # events a WebSocket subscriber may fall behind before it is dropped
 

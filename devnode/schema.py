@@ -154,11 +154,12 @@ class Int(Schema):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "integer", "format": "int64"}
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
+        schema: dict[str, Any] = {
+            "type": "integer",
+            "format": "int64",
+            "minimum": INT64_MIN if self.minimum is None else self.minimum,
+            "maximum": INT64_MAX if self.maximum is None else self.maximum,
+        }
         return self._doc(schema)
 
 
@@ -251,7 +252,11 @@ class Address(Schema):
             raise invalid_params(path, f"{_where(path)} is not a valid address: {error}", "address") from None
 
     def json_schema(self) -> dict[str, Any]:
-        return self._doc({"type": "string", "pattern": f"^{self.hrp}1[02-9ac-hj-np-z]{{58}}$"})
+        # Either case, not mixed; the bech32 checksum is checked too, which a pattern cannot say: the
+        # format names it for a generator (conformance vectors: addresses.json).
+        lower = f"{self.hrp}1[02-9ac-hj-np-z]{{58}}"
+        pattern = f"^({lower}|{lower.upper()})$"
+        return self._doc({"type": "string", "format": "tos-address", "pattern": pattern})
 
 
 @dataclass

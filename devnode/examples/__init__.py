@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from devnode.__main__ import build_parser
 from devnode.examples import render, scenario
+from devnode.examples.recorder import Recorder
 
 
-def generate(template: str) -> str:
-    """The page `template` with every generated section filled from a fresh run."""
-    sections = scenario.run()
+def generate(template: str, recorders: list[Recorder] | None = None) -> str:
+    """The page `template` with every generated section filled from a fresh run (`recorders` keeps the
+    run's recorders, with every exchange)."""
+    sections = scenario.run(recorders)
     sections.update(render.params_sections())
     sections["cli"] = render.cli_section(build_parser())
     return render.fill(template, sections)

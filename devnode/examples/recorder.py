@@ -104,6 +104,9 @@ class Recorder:
     url: str
     sections: dict[str, str] = field(default_factory=dict)
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    # Every exchange of the run, rendered or not, for the tests that check replies against the schemas.
+    exchanges: list[Exchange] = field(default_factory=list)
+    transcripts: list[Transcript] = field(default_factory=list)
 
     def keep(self, key: str, text: str) -> None:
         if key in self.sections:
@@ -114,7 +117,9 @@ class Recorder:
 
     def post(self, body: Any, path: str = "/") -> tuple[int, Any]:
         reply = self.client.post(self.url + path, content=compact(body).encode())
-        return reply.status_code, (reply.json() if reply.content else None)
+        payload = reply.json() if reply.content else None
+        self.exchanges.append(Exchange("POST", path, body, reply.status_code, payload))
+        return reply.status_code, payload
 
     def call(
         self,
@@ -170,6 +175,7 @@ class Recorder:
             headers["Content-Type"] = "application/json"
         reply = self.client.request(verb, self.url + path, content=content, headers=headers)
         payload = reply.json()
+        self.exchanges.append(Exchange(verb, path, body, reply.status_code, payload))
         if reply.status_code != status:
             raise ExampleError(f"{verb} {path} answered {reply.status_code}, not {status}: {payload}")
         if key is not None:
@@ -182,7 +188,20 @@ class Recorder:
     @contextlib.contextmanager
     def websocket(self) -> Iterator[Transcript]:
         with connect(self.url.replace("http://", "ws://") + "/ai/ws", open_timeout=10) as ws:
-            yield Transcript(ws)
+            transcript = Transcript(ws)
+            self.transcripts.append(transcript)
+            yield transcript
+
+
+@dataclass
+class Exchange:
+    """One HTTP request of the run and the node's reply."""
+
+    verb: str
+    path: str
+    body: Any
+    status: int
+    reply: Any
 
 
 @dataclass

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from devnode.docs import openrpc_document
+from devnode.schema import INT64_MAX, INT64_MIN
 
 MARKER_RE = re.compile(
     r"(<!-- BEGIN generated:(?P<key>[^ ]+) -->\n)(?P<body>.*?)(<!-- END generated:(?P=key) -->)", re.S
@@ -49,13 +50,14 @@ def _short(schema: dict[str, Any]) -> str:
     kind = schema.get("type")
     if "enum" in schema:
         return " \\| ".join(f"`{value}`" for value in schema["enum"])
-    if kind == "string" and schema.get("pattern", "").startswith("^tst1"):
+    if schema.get("format") == "tos-address":
         return "address"
     if kind == "string" and "64}" in schema.get("pattern", ""):
         return "hash id (64 hex)"
     if kind == "integer":
-        bounds = [f"≥ {schema['minimum']}"] if "minimum" in schema else []
-        bounds += [f"≤ {schema['maximum']}"] if "maximum" in schema else []
+        # Every integer param fits int64; only tighter bounds are worth a word here.
+        bounds = [f"≥ {schema['minimum']}"] if schema.get("minimum", INT64_MIN) != INT64_MIN else []
+        bounds += [f"≤ {schema['maximum']}"] if schema.get("maximum", INT64_MAX) != INT64_MAX else []
         return "integer" + (f" ({', '.join(bounds)})" if bounds else "")
     if kind == "object" and set(schema.get("properties", {})) and len(schema["properties"]) == 1:
         return f'`{{"{next(iter(schema["properties"]))}": {{…}}}}`'

@@ -578,8 +578,9 @@ def _split_table(details: dict[str, Any], dev: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run() -> dict[str, str]:
-    """Run the whole story against fresh nodes; the rendered examples by key."""
+def run(recorders: list[Recorder] | None = None) -> dict[str, str]:
+    """Run the whole story against fresh nodes; the rendered examples by key (`recorders` keeps the
+    recorders, with every exchange, for the tests)."""
     sections: dict[str, str] = {}
     with devnode_process(["--seed", SEED]) as url:
         node_a = Recorder(url)
@@ -589,4 +590,6 @@ def run() -> dict[str, str]:
         node_b = Recorder(url)
         run_node_b(node_b)
         sections.update(node_b.sections)
+    if recorders is not None:
+        recorders += [node_a, node_b]
     return sections

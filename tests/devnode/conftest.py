@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 
 from devnode.errors import RpcError
+from devnode.examples import generate
+from devnode.examples.recorder import ROOT, Recorder
 from devnode.node import Node, NodeConfig
 from devnode.state import StateConfig
 
 TOS = 10**8
+DOC = ROOT / "docs" / "node-api.md"
 START = 1_800_000_000
 
 
@@ -106,6 +109,15 @@ def make_harness(**config: Any) -> Harness:
     state_options = {key: config.pop(key) for key in list(config) if key in StateConfig.__dataclass_fields__}
     node = Node(NodeConfig(state=StateConfig(**state_options), block_time=0, **config), clock=clock)
     return Harness(node, clock)
+
+
+@pytest.fixture(scope="session")
+def scenario_run() -> tuple[str, list[Recorder]]:
+    """One run of the docs' scenario against fresh devnode processes: the filled page and its recorders
+    (every request and reply of the run), shared by the examples and the result-schema tests."""
+    recorders: list[Recorder] = []
+    text = generate(DOC.read_text(encoding="utf-8"), recorders)
+    return text, recorders
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import re
 import pytest
 
 from devnode.docs import openrpc_document
-from devnode.examples import generate
-from devnode.examples.recorder import ROOT
+from devnode.examples.recorder import ROOT, Recorder
 from devnode.examples.render import MARKER_RE
 
 DOC = ROOT / "docs" / "node-api.md"
@@ -54,8 +53,8 @@ def assert_every_method_has_an_example(text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def regenerated() -> str:
-    return generate(DOC.read_text(encoding="utf-8"))
+def regenerated(scenario_run: tuple[str, list[Recorder]]) -> str:
+    return scenario_run[0]
 
 
 def test_the_committed_doc_has_a_recorded_example_for_every_method_the_node_serves() -> None:
