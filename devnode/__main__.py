@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated origins a browser page may call the node from (CORS), or '*' for any; "
         "default none",
     )
+    parser.add_argument(
+        "--check-replies",
+        action="store_true",
+        help="check every reply against its published schema and log a mismatch (needs jsonschema; "
+        "the conformance harness uses it)",
+    )
     parser.add_argument("--log-level", default="warning")
     return parser
 
@@ -160,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         dev_methods=args.dev_methods or not args.require_signatures,
         admin_token=admin_token(args.admin_token_file),
         cors_origins=args.cors_origins or (),
+        check_replies=args.check_replies,
         max_events=args.max_events,
         ws_queue=args.ws_queue,
     )

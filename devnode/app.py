@@ -156,6 +156,8 @@ def _encoded_reply(node: Node, item: Any, admin: bool) -> bytes | None:
     reply = handle_request(node, item, admin)
     if reply is None:
         return None
+    if node.reply_checker is not None:
+        node.reply_checker.check_reply(item.get("method") if isinstance(item, dict) else None, reply)
     encoded = _dumps(reply)
     if len(encoded) > MAX_REPLY_BYTES and "result" in reply and not _writes(item):
         too_big = RpcError(
@@ -258,13 +260,18 @@ def build_app(node: Node) -> Starlette:
     # ----- REST ---------------------------------------------------------------------------------------
 
     async def rest(request: Request, method: str, params: dict[str, Any], created: bool = False) -> Response:
+        checker = node.reply_checker
         try:
             result = _call_safely(node, method, params)
         except RpcError as error:
+            if checker is not None:
+                checker.check_error(method, error.to_json())
             headers = (
                 {"Retry-After": str(error.data.get("retry_after", 1))} if error.code == RATE_LIMITED else None
             )
             return _json_response({"error": error.to_json()}, _http_status(error.code), headers=headers)
+        if checker is not None:
+            checker.check_result(method, result)
         return Response(_dumps(result), 201 if created else 200, media_type="application/json")
 
     async def rest_body(request: Request) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from devnode import __version__
 from devnode.crypto import (
@@ -29,6 +29,9 @@ from devnode.ratelimit import RateLimiter
 from devnode.schema import Address, check_values
 from devnode.state import State, StateConfig
 from devnode.store import Store
+
+if TYPE_CHECKING:
+    from devnode.selfcheck import ReplyChecker
 
 log = logging.getLogger("devnode")
 
@@ -49,6 +52,7 @@ class NodeConfig:
     admin_token: str | None = None
     # Origins a browser may call from (CORS); empty: none, the default. "*" allows any origin.
     cors_origins: tuple[str, ...] = ()
+    check_replies: bool = False  # check every reply against its published schema (devnode.selfcheck)
     max_events: int = 100_000
     ws_queue: int = 10_000  # events a WebSocket subscriber may fall behind before it is dropped
 
@@ -74,6 +78,11 @@ class Node:
                 )
             self.state.load(meta, accounts, tasks)
         self.log = EventLog(config.max_events, self.state.head_seq, self.store.load_events(config.max_events))
+        self.reply_checker: ReplyChecker | None = None
+        if config.check_replies:
+            from devnode.selfcheck import ReplyChecker
+
+            self.reply_checker = ReplyChecker()
 
     # ----- transactions -------------------------------------------------------------------------------
 

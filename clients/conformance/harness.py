@@ -11,7 +11,8 @@ A client takes part by shipping `clients/<name>/conformance.json`:
 Commands run in that folder, one after the other; `{python}` is replaced by this interpreter and `{root}`
 by the repository root. Each gets in its environment:
 
-- `TOS_NODE_URL`, `TOS_NODE_WS_URL`: the devnode (dev mode, no rate limits, a state file, 0.2 s blocks);
+- `TOS_NODE_URL`, `TOS_NODE_WS_URL`: the devnode (dev mode, no rate limits, a state file, 0.2 s blocks,
+  `--check-replies`: a reply that does not match its published schema fails the run);
 - `TOS_CONFORMANCE_CONTROL`: an HTTP endpoint that can restart the node (`POST /restart`, state kept),
   reset it (`POST /reset`: a new chain with a new chain id), stop it (`POST /stop`) and start it again
   (`POST /start`); `GET /node` describes it. Every POST answers once the node is up (or down) again;
@@ -84,11 +85,16 @@ class Devnode:
     def log_file(self) -> Path:
         return self.workdir / "devnode.log"
 
+    def log_lines(self) -> list[str]:
+        return self.log_file.read_text(errors="replace").splitlines() if self.log_file.exists() else []
+
     def start(self, timeout: float = 30.0) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return
         command = [sys.executable, "-m", "devnode", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--state-file", str(self.state_file), "--block-time", "0.2", "--no-rate-limits"]
+        # The node checks every reply of every client's run against the schemas it publishes.
+        command += ["--check-replies"]
         log = self.log_file.open("ab")
         self.proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -254,10 +260,20 @@ def run_suites(suites: Sequence[ClientSuite], env: dict[str, str], node: Devnode
     for name, outcome, seconds in results:
         print(f"  {name:<12} {outcome:<10} {seconds:6.1f} s")
     failed = [name for name, outcome, _ in results if outcome != "passed"]
+    if reply_mismatches(node):
+        failed.append("reply schemas")
     if failed:
         tail = node.log_file.read_text(errors="replace").splitlines()[-20:]
         print("devnode log (last lines):\n  " + "\n  ".join(tail), file=sys.stderr)
     return 1 if failed else 0
+
+
+def reply_mismatches(node: Devnode) -> int:
+    """How many replies the node logged as not matching their published schemas (each printed)."""
+    mismatches = [line for line in node.log_lines() if "does not match its schema" in line]
+    if mismatches:
+        print("replies that do not match their published schemas:\n  " + "\n  ".join(mismatches[:20]))
+    return len(mismatches)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = [suites[name] for name in args.client] if args.client else list(suites.values())
     with running_node() as (node, env):
         if args.command:
-            return subprocess.run(args.command, env=env).returncode
+            returncode = subprocess.run(args.command, env=env).returncode
+            return returncode or (1 if reply_mismatches(node) else 0)
         return run_suites(chosen, env, node)
 
 
