@@ -1,0 +1,4 @@
+package network.tos.ai.model;
+
+/** What {@code dev_mine} answers. */
+public record MinedBlocks(long topoheight, long timestamp) {}

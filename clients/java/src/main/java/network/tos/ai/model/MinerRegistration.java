@@ -1,0 +1,4 @@
+package network.tos.ai.model;
+
+/** What {@code ai_register_miner} answers. */
+public record MinerRegistration(String minerAddress, int reputation) {}
