@@ -78,6 +78,7 @@ public final class EventStream implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean connected;
   private volatile WebSocket socket;
+  private volatile long delivered = -1;
   private Long cursor; // the last seq received; null: live only, not yet subscribed
   private String chainId; // the chain the cursor belongs to; null: not yet known
   private Thread loop;
@@ -99,7 +100,16 @@ public final class EventStream implements AutoCloseable {
     return new Builder(http, url, onChainReset);
   }
 
-  /** The last seq the stream received (delivered, or queued for delivery), if any yet. */
+  /**
+   * The last seq the stream delivered (to the listener or through the iterator), if any yet: save
+   * it with {@link #chainId()} to resume later with {@code since(seq, chainId)}.
+   */
+  public Optional<Long> lastDelivered() {
+    long seq = delivered;
+    return seq < 0 ? Optional.empty() : Optional.of(seq);
+  }
+
+  /** The last seq the stream received from the node (delivered, or queued for delivery). */
   public Optional<Long> cursor() {
     synchronized (state) {
       return Optional.ofNullable(cursor);
@@ -412,8 +422,10 @@ public final class EventStream implements AutoCloseable {
         return Optional.empty();
       }
       if (item instanceof EventItem event) {
+        delivered = event.event().seq();
         return Optional.of(event.event());
       } else if (item instanceof ResetItem reset) {
+        delivered = -1;
         throw new ChainResetException(reset.reset());
       } else if (item instanceof ResyncItem resync) {
         throw new ResyncRequiredException(resync.resync());
@@ -438,8 +450,10 @@ public final class EventStream implements AutoCloseable {
       }
       try {
         if (item instanceof EventItem event) {
+          delivered = event.event().seq();
           listener.onEvent(event.event());
         } else if (item instanceof ResetItem reset) {
+          delivered = -1;
           listener.onChainReset(reset.reset());
         } else if (item instanceof ResyncItem resync) {
           listener.onResyncRequired(resync.resync());
