@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** Signed writes against the devnode: nonces under concurrency, stale caches, the listener API. */
+@NeedsNode
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountTest {
   private TosClient client;

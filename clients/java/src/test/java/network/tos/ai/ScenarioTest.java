@@ -60,6 +60,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /** clients/conformance/scenario.md, step by step, through the client's public API. */
 @Order(Integer.MAX_VALUE) // step 9 resets the node's chain: nothing of this suite runs after it
+@NeedsNode
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScenarioTest {
