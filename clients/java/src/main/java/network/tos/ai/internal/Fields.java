@@ -138,7 +138,7 @@ public final class Fields {
   public BigInteger amount(String name) {
     JsonNode value = required(name);
     try {
-      return Amounts.parse(value);
+      return Amounts.parseReply(value);
     } catch (IllegalArgumentException e) {
       throw problem(name, "expected an amount, got " + kind(value));
     }

@@ -13,8 +13,14 @@ public final class Amounts {
   /** Atomic units in one TOS. */
   public static final BigInteger ATOMIC_PER_TOS = BigInteger.valueOf(100_000_000L);
 
-  /** The largest amount the node takes: 2^64 - 1. */
-  public static final BigInteger MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  /**
+   * The largest amount a param may carry: the chain's whole supply, 184,000,000 TOS (the maximum of
+   * the amount schema in the node's OpenRPC document; a test checks the two agree).
+   */
+  public static final BigInteger MAX_SUPPLY = new BigInteger("18400000000000000");
+
+  /** The largest amount a reply may carry: u64. */
+  public static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
   private static final Pattern TOS = Pattern.compile("([0-9]+)(?:\\.([0-9]{1,8}))?");
@@ -31,8 +37,35 @@ public final class Amounts {
     if (atomic.signum() < 0) {
       throw new InvalidInputException(field, "amount cannot be negative");
     }
-    if (atomic.compareTo(MAX) > 0) {
-      throw new InvalidInputException(field, "amount is larger than 2^64 - 1 (u64)");
+    if (atomic.compareTo(MAX_SUPPLY) > 0) {
+      throw new InvalidInputException(
+          field,
+          "amount is "
+              + formatGrouped(atomic)
+              + ", more than the chain's whole supply of "
+              + formatGrouped(MAX_SUPPLY)
+              + " ("
+              + MAX_SUPPLY
+              + " atomic)");
+    }
+    return atomic;
+  }
+
+  /**
+   * Reads an amount of a node's reply: a decimal string (or, in the daemon's shapes, an integer) of
+   * 0 to 2^64 - 1; the supply ceiling is a rule for params, not for what the node reports.
+   */
+  public static BigInteger parseReply(JsonNode value) {
+    BigInteger atomic;
+    if (value != null && value.isIntegralNumber()) {
+      atomic = value.bigIntegerValue();
+    } else if (value != null && value.isTextual() && DIGITS.matcher(value.textValue()).matches()) {
+      atomic = new BigInteger(value.textValue());
+    } else {
+      throw new InvalidInputException("amount", NOT_AN_AMOUNT);
+    }
+    if (atomic.signum() < 0 || atomic.compareTo(MAX_U64) > 0) {
+      throw new InvalidInputException("amount", "amount out of the u64 range");
     }
     return atomic;
   }
@@ -76,6 +109,18 @@ public final class Amounts {
     return new BigInteger(match.group(1))
         .multiply(ATOMIC_PER_TOS)
         .add(new BigInteger("0" + fraction + "0".repeat(8 - fraction.length())));
+  }
+
+  /** The node's form in messages: thousands grouped ({@code "184,000,000 TOS"}). */
+  static String formatGrouped(BigInteger atomic) {
+    BigInteger[] parts = atomic.divideAndRemainder(ATOMIC_PER_TOS);
+    String whole = String.format(java.util.Locale.ROOT, "%,d", parts[0]);
+    if (parts[1].signum() == 0) {
+      return whole + " TOS";
+    }
+    String fraction =
+        String.format(java.util.Locale.ROOT, "%08d", parts[1]).replaceFirst("0+$", "");
+    return whole + "." + fraction + " TOS";
   }
 
   /** The display text of an atomic amount, trailing zeros trimmed ({@code "1.5 TOS"}). */
