@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +17,11 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import network.tos.ai.error.NodeRpcException;
@@ -71,6 +74,7 @@ public final class EventStream implements AutoCloseable {
   private final ChainResetPolicy resetPolicy;
   private final Duration connectTimeout;
   private final Duration maxBackoff;
+  private final Duration heartbeat;
   private final Runnable onChainReset;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
   private final Object state = new Object();
@@ -79,6 +83,7 @@ public final class EventStream implements AutoCloseable {
   private volatile boolean connected;
   private volatile WebSocket socket;
   private volatile long delivered = -1;
+  private volatile long lastHeard; // System.nanoTime() of the last sign of life of the connection
   private Long cursor; // the last seq received; null: live only, not yet subscribed
   private String chainId; // the chain the cursor belongs to; null: not yet known
   private Thread loop;
@@ -90,6 +95,7 @@ public final class EventStream implements AutoCloseable {
     this.resetPolicy = builder.resetPolicy;
     this.connectTimeout = builder.connectTimeout;
     this.maxBackoff = builder.maxBackoff;
+    this.heartbeat = builder.heartbeat;
     this.onChainReset = builder.onChainReset;
     this.cursor = builder.sinceSeq;
     this.chainId = builder.chainId;
@@ -150,13 +156,16 @@ public final class EventStream implements AutoCloseable {
     if (thread != null) {
       thread.interrupt();
     }
-    finish();
+    if (ended.complete(null)) {
+      queue.clear(); // closed by the caller: what is still queued is not wanted
+      queue.offer(new EndItem());
+    }
   }
 
+  /** The loop ended by itself (a chain reset, a refused subscription): deliver what is queued. */
   private void finish() {
     if (ended.complete(null)) {
-      queue.clear();
-      queue.offer(new EndItem());
+      offer(new EndItem());
     }
   }
 
@@ -180,7 +189,7 @@ public final class EventStream implements AutoCloseable {
                 .buildAsync(url, connection)
                 .get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         socket.sendText(subscribeMessage(), true);
-        connection.done.get();
+        watch(connection);
         failures = connection.subscribed ? 0 : failures + 1;
       } catch (InterruptedException e) {
         break;
@@ -208,6 +217,38 @@ public final class EventStream implements AutoCloseable {
       }
     }
     finish();
+  }
+
+  /**
+   * Waits until the connection ends. A peer that vanished without closing (a dead route, a killed
+   * host) is found by a ping every heartbeat: nothing heard for two heartbeats ends the connection,
+   * and the loop reconnects from the cursor.
+   */
+  private void watch(Connection connection) throws InterruptedException, ExecutionException {
+    lastHeard = System.nanoTime();
+    while (true) {
+      try {
+        connection.done.get(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        if (System.nanoTime() - lastHeard > 2 * heartbeat.toNanos()) {
+          LOG.fine(
+              () -> "event stream: nothing from the node for " + 2 * heartbeat.toMillis() + " ms");
+          return;
+        }
+        WebSocket current = socket;
+        if (current != null) {
+          current
+              .sendPing(ByteBuffer.wrap(new byte[] {'h', 'b'}))
+              .whenComplete(
+                  (ignored, error) -> {
+                    if (error != null) {
+                      connection.done.complete(null);
+                    }
+                  });
+        }
+      }
+    }
   }
 
   private Duration backoff(int failures) {
@@ -250,11 +291,27 @@ public final class EventStream implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
+      lastHeard = System.nanoTime();
       webSocket.request(1);
     }
 
     @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      lastHeard = System.nanoTime();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+      lastHeard = System.nanoTime();
+      webSocket.request(1); // the JDK answers the ping itself
+      return null;
+    }
+
+    @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      lastHeard = System.nanoTime();
       partial.append(data);
       if (last) {
         String text = partial.toString();
@@ -392,7 +449,9 @@ public final class EventStream implements AutoCloseable {
   private void offer(Item item) {
     try {
       while (!closed && !queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
-        // the consumer is behind: hold the connection back (the node drops us if it lasts)
+        // The consumer is behind: hold the connection back (the node drops us if it lasts); the
+        // connection is not dead for all that.
+        lastHeard = System.nanoTime();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -481,6 +540,7 @@ public final class EventStream implements AutoCloseable {
     private ChainResetPolicy resetPolicy = ChainResetPolicy.STOP;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration maxBackoff = Duration.ofSeconds(2);
+    private Duration heartbeat = Duration.ofSeconds(10);
 
     private Builder(HttpClient http, URI url, Runnable onChainReset) {
       this.http = Objects.requireNonNull(http);
@@ -534,6 +594,18 @@ public final class EventStream implements AutoCloseable {
     /** The longest wait between reconnection attempts (default 2 s). */
     public Builder maxBackoff(Duration backoff) {
       this.maxBackoff = Objects.requireNonNull(backoff);
+      return this;
+    }
+
+    /**
+     * How often to ping an otherwise quiet connection (default 10 s); nothing heard for two of them
+     * and the stream reconnects.
+     */
+    public Builder heartbeat(Duration heartbeat) {
+      if (heartbeat.isZero() || heartbeat.isNegative()) {
+        throw new IllegalArgumentException("the heartbeat must be positive");
+      }
+      this.heartbeat = heartbeat;
       return this;
     }
 
