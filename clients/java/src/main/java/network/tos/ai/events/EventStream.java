@@ -39,7 +39,8 @@ import network.tos.ai.model.Event;
  * subscribes again from the cursor, dropping anything already delivered, so no seq is skipped or
  * repeated. Each subscription's reply names the node's chain; when that is not the chain the cursor
  * came from, the stream says so with a {@link ChainReset} and then, by the {@link
- * ChainResetPolicy}, ends (the default) or starts again from seq 0 of the new chain.
+ * ChainResetPolicy}, ends (the default) or starts again from seq 0 of the new chain. A quiet
+ * connection is pinged every heartbeat; nothing heard for two and it is treated as gone.
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(EventStream.class.getName());
