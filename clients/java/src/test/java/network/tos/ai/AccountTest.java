@@ -15,9 +15,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import network.tos.ai.error.NodeTimeoutException;
+import network.tos.ai.error.NodeUnavailableException;
+import network.tos.ai.events.EventIterator;
 import network.tos.ai.events.EventStream;
 import network.tos.ai.model.Difficulty;
 import network.tos.ai.model.Event;
+import network.tos.ai.model.NodeInfo;
 import network.tos.ai.model.PublishReceipt;
 import network.tos.ai.model.TaskData;
 import network.tos.ai.model.TaskType;
@@ -130,6 +134,42 @@ class AccountTest {
       }
       published.forEach(account::cancelTask);
       assertTrue(stream.isOpen());
+    }
+  }
+
+  @Test
+  void the_stream_resumes_after_a_killed_node_without_a_gap_or_a_repeat() {
+    NodeInfo info = client.getInfo();
+    TosAccount account = client.account(funded());
+    try (EventIterator events = client.events().since(info.headSeq(), info.chainId()).iterator()) {
+      String before = account.publishTask(task("Java stream, before the kill")).taskId();
+      long last = readUntilPublished(events, info.headSeq(), before);
+      Conformance.controlNode("restart", "{\"kill\": true}");
+      String after = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (after == null) {
+        try {
+          after = account.publishTask(task("Java stream, after the kill")).taskId();
+        } catch (NodeUnavailableException | NodeTimeoutException e) {
+          assertTrue(System.nanoTime() < deadline, "the node did not come back");
+        }
+      }
+      readUntilPublished(events, last, after);
+      account.cancelTask(before);
+      account.cancelTask(after);
+    }
+  }
+
+  /** Reads consecutive seqs after {@code last} until {@code taskId}'s task_published; its seq. */
+  private static long readUntilPublished(EventIterator events, long last, String taskId) {
+    while (true) {
+      Event event =
+          events.poll(Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no event"));
+      assertEquals(last + 1, event.seq(), "a seq missing or repeated");
+      last = event.seq();
+      if (event.name().equals("task_published") && event.taskId().orElse("").equals(taskId)) {
+        return last;
+      }
     }
   }
 }

@@ -91,12 +91,17 @@ public final class Conformance {
 
   /** POSTs an action (restart, reset, stop, start) to the control endpoint; answers once done. */
   public static JsonNode controlNode(String action) {
+    return controlNode(action, "{}");
+  }
+
+  /** The same with a JSON body ({@code {"kill": true}} for restart and stop: SIGKILL). */
+  public static JsonNode controlNode(String action, String body) {
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(control() + "/" + action))
               .timeout(Duration.ofSeconds(60))
-              .POST(HttpRequest.BodyPublishers.ofString("{}"))
+              .POST(HttpRequest.BodyPublishers.ofString(body))
               .build();
       HttpResponse<String> reply = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (reply.statusCode() != 200) {
