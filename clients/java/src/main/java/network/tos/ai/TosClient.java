@@ -103,7 +103,8 @@ public final class TosClient implements AutoCloseable {
             });
     this.http =
         HttpClient.newBuilder().connectTimeout(builder.connectTimeout).executor(executor).build();
-    this.rpc = new JsonRpc(builder.url, http, builder.requestTimeout, builder.retry);
+    this.rpc =
+        new JsonRpc(builder.url, http, builder.requestTimeout, builder.retry, builder.adminToken);
     this.wsUrl = builder.wsUrl != null ? builder.wsUrl : defaultWsUrl(builder.url);
   }
 
@@ -255,13 +256,31 @@ public final class TosClient implements AutoCloseable {
             r -> Fields.mapOf("get_ai_mining_active_tasks", "result", r, Results::taskSummary));
   }
 
-  /** Every task and miner, and the statistics. */
+  /** The first page of every task (at most 100, oldest first), every miner, and the statistics. */
   public MiningState getAiMiningState() {
     return JsonRpc.await(getAiMiningStateAsync());
   }
 
   public CompletableFuture<MiningState> getAiMiningStateAsync() {
     return read("get_ai_mining_state", null, Results::miningState);
+  }
+
+  /** A page of {@code limit} (1–100) tasks from {@code offset}, every miner, the statistics. */
+  public MiningState getAiMiningState(int limit, long offset) {
+    return JsonRpc.await(getAiMiningStateAsync(limit, offset));
+  }
+
+  public CompletableFuture<MiningState> getAiMiningStateAsync(int limit, long offset) {
+    if (limit < 1 || limit > 100) {
+      throw new InvalidInputException("limit", "must be 1 to 100");
+    }
+    if (offset < 0) {
+      throw new InvalidInputException("offset", "must be 0 or more");
+    }
+    ObjectNode params = NODES.objectNode();
+    params.put("limit", limit);
+    params.put("offset", offset);
+    return read("get_ai_mining_state", params, Results::miningState);
   }
 
   /** The daemon-compatible statistics. */
@@ -459,6 +478,7 @@ public final class TosClient implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(15);
     private RetryPolicy retry = RetryPolicy.defaults();
+    private String adminToken;
 
     private Builder(URI url) {
       this.url = Objects.requireNonNull(url, "url");
@@ -479,6 +499,16 @@ public final class TosClient implements AutoCloseable {
     /** How long one call may take, reply included (default 15 s). */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout);
+      return this;
+    }
+
+    /**
+     * The devnode's admin token ({@code --admin-token-file}), sent as {@code Authorization: Bearer}
+     * with the {@code dev_*} methods only: a node that requires signatures keeps them closed to
+     * everyone else (and only a call from its own machine may open them).
+     */
+    public Builder adminToken(String token) {
+      this.adminToken = Objects.requireNonNull(token, "token");
       return this;
     }
 

@@ -19,6 +19,7 @@ import network.tos.ai.error.NodeTimeoutException;
 import network.tos.ai.error.NodeUnavailableException;
 import network.tos.ai.events.EventIterator;
 import network.tos.ai.events.EventStream;
+import network.tos.ai.model.Amounts;
 import network.tos.ai.model.Difficulty;
 import network.tos.ai.model.Event;
 import network.tos.ai.model.NodeInfo;
@@ -49,9 +50,10 @@ class AccountTest {
     }
   }
 
+  /** 10,000 TOS: the node's faucet mints at most 50,000,000 TOS a chain, for every client's run. */
   private Wallet funded() {
     Wallet wallet = Wallet.generate();
-    client.devFaucet(wallet.address(), new BigInteger("100000000000000"));
+    client.devFaucet(wallet.address(), Amounts.fromTos("10000"));
     return wallet;
   }
 

@@ -2,6 +2,7 @@ package network.tos.ai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
@@ -68,5 +69,19 @@ class NodeRulesTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> client.devFaucet(address, Amounts.MAX_SUPPLY.add(BigInteger.ONE)));
+  }
+
+  @Test
+  void the_mining_state_pages_its_tasks_and_dev_accounts_come_with_their_keys() {
+    var first = client.getAiMiningState(1, 0);
+    assertTrue(first.tasks().size() <= 1);
+    var all = client.getAiMiningState();
+    if (all.tasks().size() > 1) {
+      assertEquals(1, first.nextOffset().orElseThrow());
+    }
+    assertTrue(all.miners().size() >= 10);
+    var accounts = client.devAccounts();
+    assertEquals(10, accounts.size());
+    assertEquals(accounts.get(0).address(), accounts.get(0).wallet().orElseThrow().address());
   }
 }

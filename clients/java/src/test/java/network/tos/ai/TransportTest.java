@@ -34,6 +34,8 @@ class TransportTest {
 
   private HttpServer server;
   private final AtomicInteger requests = new AtomicInteger();
+  private final java.util.List<String> authorizations =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private final Deque<Function<JsonNode, Reply>> script = new ArrayDeque<>();
 
   private record Reply(int status, String body, long delayMillis) {}
@@ -65,17 +67,30 @@ class TransportTest {
   }
 
   private TosClient client(RetryPolicy retry, Duration timeout) throws IOException {
+    return builder().retry(retry).requestTimeout(timeout).build();
+  }
+
+  private TosClient.Builder builder() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::answer);
     server.start();
-    return TosClient.builder("http://127.0.0.1:" + server.getAddress().getPort())
-        .retry(retry)
-        .requestTimeout(timeout)
-        .build();
+    return TosClient.builder("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @Test
+  void the_admin_token_goes_with_the_dev_methods_only() throws IOException {
+    try (TosClient client = builder().adminToken("s3cret-token-0123456789").build()) {
+      script.add(result("\"devnode/test\""));
+      script.add(result("{\"topoheight\":2,\"timestamp\":5}"));
+      client.getVersion();
+      client.devMine(1);
+      assertEquals(java.util.List.of("null", "Bearer s3cret-token-0123456789"), authorizations);
+    }
   }
 
   private void answer(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
+    authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
     JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
     Function<JsonNode, Reply> next;
     synchronized (script) {

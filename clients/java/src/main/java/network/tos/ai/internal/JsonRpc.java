@@ -39,13 +39,17 @@ public final class JsonRpc {
   private final HttpClient http;
   private final Duration requestTimeout;
   private final RetryPolicy retry;
+  private final String adminToken;
   private final AtomicLong ids = new AtomicLong();
 
-  public JsonRpc(URI url, HttpClient http, Duration requestTimeout, RetryPolicy retry) {
+  /** {@code adminToken} (or null) goes with the {@code dev_*} methods only. */
+  public JsonRpc(
+      URI url, HttpClient http, Duration requestTimeout, RetryPolicy retry, String adminToken) {
     this.url = url;
     this.http = http;
     this.requestTimeout = requestTimeout;
     this.retry = retry;
+    this.adminToken = adminToken;
   }
 
   public URI url() {
@@ -90,13 +94,16 @@ public final class JsonRpc {
     body.put("id", id);
     body.put("method", method);
     body.set("params", params == null ? JsonNodeFactory.instance.objectNode() : params);
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(url)
             .timeout(requestTimeout)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(CanonicalJson.bytes(body)))
-            .build();
+            .POST(HttpRequest.BodyPublishers.ofByteArray(CanonicalJson.bytes(body)));
+    if (adminToken != null && method.startsWith("dev_")) {
+      builder.header("Authorization", "Bearer " + adminToken);
+    }
+    HttpRequest request = builder.build();
     CompletableFuture<HttpResponse<String>> exchange;
     try {
       exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());

@@ -234,13 +234,17 @@ public final class Results {
   public static MiningState miningState(Fields f) {
     return new MiningState(
         f.map("tasks", Results::taskDetails),
+        f.optionalLong("next_offset"),
         f.map("miners", Results::daemonMiner),
         miningStatistics(f.object("statistics")));
   }
 
   public static DevAccount devAccount(Fields f) {
     return new DevAccount(
-        f.intValue("index"), f.string("address"), f.string("private_key"), f.amount("balance"));
+        f.intValue("index"),
+        f.string("address"),
+        f.optionalString("private_key"),
+        f.amount("balance"));
   }
 
   public static FaucetReceipt faucetReceipt(Fields f) {

@@ -1,13 +1,18 @@
 package network.tos.ai.model;
 
 import java.math.BigInteger;
+import java.util.Optional;
 
-/** A funded dev account with its private key ({@code dev_accounts}, dev mode only). */
-public record DevAccount(int index, String address, String privateKey, BigInteger balance) {
+/**
+ * A funded dev account ({@code dev_accounts}, dev mode only), with its private key unless the node
+ * requires signatures (it then never serves one).
+ */
+public record DevAccount(
+    int index, String address, Optional<String> privateKey, BigInteger balance) {
 
-  /** The account's wallet (dev accounts' keys are public). */
-  public network.tos.ai.wallet.Wallet wallet() {
-    return network.tos.ai.wallet.Wallet.fromPrivateKey(privateKey);
+  /** The account's wallet, when the node served its key (dev accounts' keys are public). */
+  public Optional<network.tos.ai.wallet.Wallet> wallet() {
+    return privateKey.map(network.tos.ai.wallet.Wallet::fromPrivateKey);
   }
 
   @Override
