@@ -171,7 +171,7 @@ class TransportTest {
   @Test
   void a_slow_node_is_a_timeout_within_the_requests_limit() throws IOException {
     try (TosClient client = client(RetryPolicy.none(), Duration.ofMillis(200))) {
-      script.add(request -> new Reply(200, "{}", 2_000));
+      script.add(request -> new Reply(200, "{}", 1_000));
       long started = System.nanoTime();
       NodeTimeoutException error = assertThrows(NodeTimeoutException.class, client::getVersion);
       assertTrue((System.nanoTime() - started) / 1e9 < 1.5, "took too long to time out");
