@@ -245,25 +245,35 @@ async def test_a_transport_failure_during_a_signed_write_makes_the_next_write_as
     assert fake.requests["ai_cancel_task"] == 3
 
 
-async def test_a_write_refused_for_another_chain_makes_the_next_write_read_the_chain_and_nonce_again() -> (
-    None
-):
+async def test_a_write_refused_for_another_chain_is_signed_again_for_the_nodes_chain_once() -> None:
     from tos_ai import Wallet, WrongChain
 
+    wrong_chain = rpc_error(-32004, "signed for another chain", {"rule": "chain_id", "expected": "new"})
+    echo_auth = lambda req: httpx.Response(  # noqa: E731
+        200, json={"jsonrpc": "2.0", "id": req["id"], "result": req["params"]["auth"]}
+    )
     fake = FakeNode(
         get_info=[ok({"network": "devnet", "chain_id": "old"}), ok({"network": "devnet", "chain_id": "new"})],
         get_nonce=[ok({"nonce": 4}), ok({"nonce": 0})],
-        ai_cancel_task=[
-            rpc_error(-32004, "signed for another chain", {"rule": "chain_id", "expected": "new"}),
-            lambda req: httpx.Response(
-                200, json={"jsonrpc": "2.0", "id": req["id"], "result": req["params"]["auth"]}
-            ),
-        ],
+        ai_cancel_task=[wrong_chain, echo_auth],
+    )
+    async with fake.async_client(wallet=Wallet.generate()) as client:
+        auth = await client.rpc_call("ai_cancel_task", {"task_id": "ab" * 32})
+    assert (auth["chain_id"], auth["nonce"]) == ("new", 0)
+    assert (fake.requests["get_info"], fake.requests["get_nonce"], fake.requests["ai_cancel_task"]) == (
+        2,
+        2,
+        2,
+    )
+
+    # A second refusal for the chain just read is raised, not sent a third time.
+    fake = FakeNode(
+        get_info=[ok({"network": "devnet", "chain_id": "old"})] * 2,
+        get_nonce=[ok({"nonce": 4})] * 2,
+        ai_cancel_task=[wrong_chain, wrong_chain],
     )
     async with fake.async_client(wallet=Wallet.generate()) as client:
         with pytest.raises(WrongChain) as caught:
             await client.publisher.cancel_task("ab" * 32)
-        assert caught.value.expected == "new"
-        auth = await client.rpc_call("ai_cancel_task", {"task_id": "ab" * 32})
-    assert (auth["chain_id"], auth["nonce"]) == ("new", 0)
-    assert (fake.requests["get_info"], fake.requests["get_nonce"]) == (2, 2)
+    assert caught.value.expected == "new"
+    assert fake.requests["ai_cancel_task"] == 2

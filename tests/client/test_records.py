@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tos_ai import AutoMiningConfig, NetworkInfo, TaskSolution, format_tos, to_atomic
@@ -58,8 +60,11 @@ def test_the_auto_mining_config_refuses_nonsense() -> None:
     AutoMiningConfig(
         target_difficulty="Expert", max_concurrent_tasks=3, min_success_probability=0.5, min_time_left=1
     )
+    bad: dict[str, Any]
     for bad in (
         {"target_difficulty": "Legendary"},
+        {"target_difficulty": ["Beginner", "Legendary"]},
+        {"target_difficulty": []},
         {"max_concurrent_tasks": 0},
         {"min_success_probability": 1.5},
         {"check_interval": 0},
@@ -76,3 +81,20 @@ def test_tos_amounts_convert_to_and_from_atomic_units() -> None:
     assert format_tos(5_000_000_000) == "50 TOS"
     with pytest.raises(ValueError, match="at most 8 decimals"):
         to_atomic("1.123456789")
+
+
+def test_the_auto_mining_config_takes_the_designs_list_of_levels_and_its_defaults() -> None:
+    config = AutoMiningConfig(
+        target_difficulty=["Intermediate", "Advanced"],
+        max_concurrent_tasks=3,
+        min_success_probability=0.4,
+        min_time_left=3600,
+        check_interval=60,
+        auto_submit_solutions=True,
+        ai_api_key="your-ai-service-key",
+    )
+    assert config.target_difficulties == ("Intermediate", "Advanced")
+    assert AutoMiningConfig(target_difficulty="Advanced").target_difficulties == ("Advanced",)
+    defaults = AutoMiningConfig()
+    assert (defaults.check_interval, defaults.error_pause) == (60, 30)
+    assert "your-ai-service-key" not in repr(config)

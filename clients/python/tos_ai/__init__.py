@@ -10,6 +10,7 @@ from tos_ai.bech32 import decode_address, encode_address, is_address
 from tos_ai.core import NO_RETRIES, READ_METHODS, RetryPolicy, Timeouts
 from tos_ai.errors import (
     AlreadyDone,
+    ChainReset,
     InsufficientFunds,
     InternalError,
     InvalidContent,
@@ -62,6 +63,7 @@ __all__ = [
     "AsyncEventStream",
     "AutoMiningConfig",
     "AutoMiningReport",
+    "ChainReset",
     "Client",
     "DevAccount",
     "Event",

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import time
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
@@ -22,9 +23,11 @@ from websockets.asyncio.client import connect as ws_connect
 from tos_ai import methods
 from tos_ai.core import (
     DEFAULT_RPC_URL,
+    ON_CHAIN_RESET,
     Call,
     Compute,
     EventCursor,
+    OnChainReset,
     Plan,
     RetryPolicy,
     RpcCore,
@@ -33,7 +36,7 @@ from tos_ai.core import (
     describe_method,
     reconnect_delay,
 )
-from tos_ai.errors import NodeConnectionError, NodeError
+from tos_ai.errors import ChainReset, NodeConnectionError, NodeError
 from tos_ai.mining import AutoMiner, AutoMiningReport
 from tos_ai.models import AutoMiningConfig
 from tos_ai.records import Event
@@ -156,10 +159,25 @@ class TOSAIClient:
         since_seq: int | None = None,
         events: Sequence[str] | None = None,
         *,
+        chain_id: str | None = None,
+        on_chain_reset: OnChainReset = "raise",
         max_reconnects: int | None = None,
     ) -> AsyncEventStream:
-        """Node events after `since_seq` (None: live only), in order, across reconnects; see `AsyncEventStream`."""
-        return AsyncEventStream(self, since_seq, events, max_reconnects)
+        """Node events after `since_seq`, in order, across reconnects and node restarts.
+
+        `since_seq`: replay the events after this seq first (0: everything the node keeps; None: live
+        events only). `events`: only these event names (default every one). `chain_id`: the chain a
+        stored `since_seq` came from (`stream.chain_id`), so a reset chain is noticed even when its
+        head has passed the old cursor. `on_chain_reset`: `"raise"` raises `ChainReset`,
+        `"resubscribe"` follows the new chain from its first event. `max_reconnects`: failed reconnects
+        in a row before `NodeConnectionError` (None: never give up).
+
+        Use it as `async with client.events(0) as stream: async for event in stream: ...`; see
+        `AsyncEventStream` for what it raises.
+        """
+        return AsyncEventStream(
+            self, since_seq, events, max_reconnects, chain_id=chain_id, on_chain_reset=on_chain_reset
+        )
 
     # --- running calls and plans --------------------------------------------------------------
 
@@ -170,18 +188,26 @@ class TOSAIClient:
         wallet = cast(Wallet, self.core.wallet)
         lock = self._nonce_locks.setdefault(wallet.address, asyncio.Lock())
         async with lock:
-            if self.core.chain is None:
-                self.core.chain = await self._send(self.core.chain_call(), None)
-            nonce = self.core.nonces.get(wallet.address)
-            if nonce is None:
-                nonce = await self._send(self.core.nonce_call(wallet.address), None)
-            try:
-                result = await self._send(call, nonce)
-            except BaseException as exc:
-                self.core.settle_nonce(wallet.address, nonce, exc)
-                raise
-            self.core.settle_nonce(wallet.address, nonce, None)
-            return result
+            attempt = 0
+            while True:
+                attempt += 1
+                if self.core.chain is None:
+                    self.core.chain = await self._send(self.core.chain_call(), None)
+                nonce = self.core.nonces.get(wallet.address)
+                if nonce is None:
+                    nonce = await self._send(self.core.nonce_call(wallet.address), None)
+                try:
+                    result = await self._send(call, nonce)
+                except BaseException as exc:
+                    self.core.settle_nonce(wallet.address, nonce, exc)
+                    if self.core.resend_after(exc, attempt):
+                        log.info(
+                            "%s was signed for another chain; signing it for the node's chain", call.method
+                        )
+                        continue
+                    raise
+                self.core.settle_nonce(wallet.address, nonce, None)
+                return result
 
     async def run(self, plan: Plan[T]) -> T:
         """Drive a plan to its result, throwing each step's error back into it."""
@@ -238,13 +264,18 @@ class TOSAIClient:
 
 
 class AsyncEventStream:
-    """Async iterator over node events that survives disconnects.
+    """Async iterator over node events that survives disconnects and notices a chain reset.
 
     It subscribes on `/ai/ws` from `since_seq`, yields events in seq order, and on a dropped connection
     reconnects with backoff and resubscribes after the last seq it yielded, dropping replays, so no
-    event is skipped or repeated. `last_seq` is the cursor to persist. When the node no longer keeps the
-    events asked for it raises `ResyncRequired`. After `max_reconnects` failed reconnects in a row
-    (None: never give up) it raises `NodeConnectionError`.
+    event is skipped or repeated. `last_seq` and `chain_id` are the cursor to persist (give both back
+    to `events()` to resume).
+
+    Raises `ResyncRequired` when the node no longer keeps the events asked for, `ChainReset` when the
+    node is on another chain than the cursor's (a reset devnet: another `chain_id`, or a head below the
+    cursor) unless `on_chain_reset="resubscribe"`, which follows the new chain from its first event
+    instead (`resets` counts how often), and `NodeConnectionError` after `max_reconnects` failed
+    reconnects in a row (None: never give up).
     """
 
     def __init__(
@@ -253,16 +284,29 @@ class AsyncEventStream:
         since_seq: int | None,
         events: Sequence[str] | None,
         max_reconnects: int | None,
+        *,
+        chain_id: str | None = None,
+        on_chain_reset: OnChainReset = "raise",
     ) -> None:
+        if on_chain_reset not in ON_CHAIN_RESET:
+            raise ValueError(f"on_chain_reset must be one of {ON_CHAIN_RESET}, got {on_chain_reset!r}")
         self._core = client.core
-        self.cursor = EventCursor(since_seq, events)
+        self.cursor = EventCursor(since_seq, events, chain_id)
         self.max_reconnects = max_reconnects
+        self.on_chain_reset = on_chain_reset
+        self.resets = 0
         self.connected = asyncio.Event()
         self._gen = self._run()
 
     @property
     def last_seq(self) -> int | None:
+        """The seq of the last event handed out (or the head at subscribe time for a live-only stream)."""
         return self.cursor.last_seq
+
+    @property
+    def chain_id(self) -> str | None:
+        """The chain `last_seq` belongs to (known after the first subscribe reply)."""
+        return self.cursor.chain_id
 
     def __aiter__(self) -> Self:
         return self
@@ -285,13 +329,18 @@ class AsyncEventStream:
         core = self._core
         while True:
             reason = "the node closed the connection"
+            restarted = False
             try:
                 async with ws_connect(
                     core.ws_url, open_timeout=core.timeouts.connect, close_timeout=1, max_size=2**22
                 ) as ws:
                     await ws.send(self.cursor.subscribe_message(core.next_id()))
                     async for message in ws:
-                        event = self.cursor.on_message(message)
+                        try:
+                            event = self.cursor.on_message(message)
+                        except ChainReset as reset:
+                            restarted = self._on_reset(reset)
+                            break
                         failures = 0
                         self.connected.set()
                         if event is not None:
@@ -299,6 +348,8 @@ class AsyncEventStream:
             except (OSError, TimeoutError, websockets.WebSocketException) as exc:
                 reason = str(exc) or type(exc).__name__
             self.connected.clear()
+            if restarted:
+                continue
             failures += 1
             if self.max_reconnects is not None and failures > self.max_reconnects:
                 raise NodeConnectionError("subscribe", core.ws_url, reason)
@@ -307,6 +358,16 @@ class AsyncEventStream:
                 "event stream lost (%s); reconnecting in %.2fs from seq %s", reason, delay, self.last_seq
             )
             await asyncio.sleep(delay)
+
+    def _on_reset(self, reset: ChainReset) -> bool:
+        """Forget the old chain's nonces; raise `reset`, or restart the cursor and return True."""
+        self._core.forget_chain()
+        if self.on_chain_reset == "raise":
+            raise reset
+        log.warning("%s; following the new chain from seq 0", reset)
+        self.cursor.restart(reset.new_chain_id)
+        self.resets += 1
+        return True
 
 
 class AsyncMiner:
@@ -332,17 +393,28 @@ class AsyncMiner:
         return self._auto.report if self._auto is not None else None
 
     async def start_auto_mining(self, config: AutoMiningConfig) -> AutoMiningReport:
-        """Scan and mine until `stop_auto_mining()`; returns what was done.
+        """Run the TOS design's auto-mining loop until `stop_auto_mining()`; returns what it did.
 
-        Scans every `check_interval` seconds and at once when a `task_published` event arrives; after a
-        failed scan waits `error_pause` seconds. Run it as a task: `asyncio.create_task(...)`.
+        Scans the active tasks every `config.check_interval` seconds (60 by default), joining suitable
+        ones (`config.target_difficulty`, `min_time_left`, `min_success_probability`, up to
+        `max_concurrent_tasks`) and, with `auto_submit_solutions`, answering each with
+        `config.solution_generator`. A `task_published` event starts a scan at once (the listener is
+        subscribed before the first scan, so no task published after it is missed). A failed scan is
+        recorded in the report and the loop waits `config.error_pause` seconds (30) before the next.
+        Run it as a task: `mining = asyncio.create_task(client.miner.start_auto_mining(config))`; read
+        progress from `auto_mining_report`. Raises `RuntimeError` when this client is already mining.
         """
         if self._auto is not None:
             raise RuntimeError("auto-mining is already running on this client")
         auto = self._auto = AutoMiner(self._client.core, config)
         wake = self._wake = asyncio.Event()
         stop = self._stop = asyncio.Event()
-        listener = asyncio.create_task(self._listen(wake, config)) if config.listen_events else None
+        listener = None
+        if config.listen_events:
+            first = self._listener_stream()
+            listener = asyncio.create_task(self._listen(first, wake, config))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(first.connected.wait(), self._client.core.timeouts.connect)
         try:
             while not auto.stopping:
                 wake.clear()
@@ -350,17 +422,19 @@ class AsyncMiner:
                     await self._client.run(auto.scan())
                     pause, waiter = config.check_interval, wake
                 except Exception as exc:
-                    auto.report.errors.append(str(exc))
+                    auto.record_error(exc)
                     log.warning("auto-mining scan failed, pausing %ss: %s", config.error_pause, exc)
                     pause, waiter = config.error_pause, stop
                 if auto.stopping:
                     break
+                auto.report.next_scan_at = time.time() + pause
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter.wait(), pause)
         finally:
             if listener is not None:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
+            auto.report.next_scan_at = None
             self._auto = self._wake = self._stop = None
         return auto.report
 
@@ -372,15 +446,20 @@ class AsyncMiner:
             if event is not None:
                 event.set()
 
-    async def _listen(self, wake: asyncio.Event, config: AutoMiningConfig) -> None:
+    def _listener_stream(self) -> AsyncEventStream:
+        return self._client.events(events=["task_published"], on_chain_reset="resubscribe")
+
+    async def _listen(self, stream: AsyncEventStream, wake: asyncio.Event, config: AutoMiningConfig) -> None:
         while True:
             try:
-                async with self._client.events(events=["task_published"]) as stream:
-                    async for _event in stream:
-                        wake.set()
+                async for _event in stream:
+                    wake.set()
             except NodeError as exc:
                 log.warning("auto-mining event listener: %s", exc)
                 await asyncio.sleep(config.error_pause or 1.0)
+            finally:
+                await stream.aclose()
+            stream = self._listener_stream()
 
 
 class AsyncValidator:

@@ -16,13 +16,14 @@ import random
 import threading
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from tos_ai.errors import (
     AlreadyDone,
+    ChainReset,
     InsufficientFunds,
     InvalidContent,
     InvalidTaskState,
@@ -314,13 +315,25 @@ class RpcCore:
         """`get_info`, read for the (network, chain id) that signatures cover."""
         return Call("get_info", None, parse_chain)
 
+    def forget_chain(self) -> None:
+        """Read the chain id and every nonce again before the next signed write (the chain was reset)."""
+        self.chain = None
+        self.nonces.clear()
+
+    def resend_after(self, error: BaseException, attempt: int) -> bool:
+        """Whether a signed write refused with `error` is signed again and sent once more.
+
+        Only a `WrongChain` refusal on the first attempt: the node spends nothing and does nothing for
+        it, so re-signing for the chain `get_info` names now is the same as a first write would do.
+        """
+        return isinstance(error, WrongChain) and attempt == 1
+
     def settle_nonce(self, address: str, used: int, error: BaseException | None) -> None:
         """Record what a signed write did to the account's next nonce (and forget a chain that changed)."""
         if isinstance(error, WrongChain):
             # The node is on another chain than the one we signed for (a reset devnet): read it again,
             # and the nonces with it, before the next write.
-            self.chain = None
-            self.nonces.clear()
+            self.forget_chain()
         elif error is None or isinstance(error, _NONCE_SPENDING_ERRORS):
             self.nonces[address] = used + 1
         elif isinstance(error, NonceMismatch) and error.expected is not None:
@@ -369,15 +382,25 @@ def _retry_after_header(value: str | None) -> float | None:
 # --- the event stream, without I/O ------------------------------------------------------------
 
 
+#: What an event stream does when the node is on another chain than its cursor: see `ChainReset`.
+OnChainReset = Literal["raise", "resubscribe"]
+ON_CHAIN_RESET: tuple[OnChainReset, ...] = ("raise", "resubscribe")
+
+
 class EventCursor:
     """Subscription state shared by the async and sync event streams.
 
-    It remembers the last seq handed out, builds the subscribe message that resumes after it, and
-    drops any replayed event at or below it, so a reconnect neither skips nor repeats an event.
+    It remembers the last seq handed out and the chain it belongs to, builds the subscribe message that
+    resumes after it, and drops any replayed event at or below it, so a reconnect neither skips nor
+    repeats an event. When a subscribe reply shows another chain (its `chain_id` differs, or its
+    `head_seq` is below the cursor) it raises `ChainReset`; `restart()` then follows the new chain from 0.
     """
 
-    def __init__(self, since_seq: int | None = None, events: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, since_seq: int | None = None, events: Sequence[str] | None = None, chain_id: str | None = None
+    ) -> None:
         self.last_seq = since_seq
+        self.chain_id = chain_id
         self.events: list[str] | str = list(events) if events else "*"
         self.head_seq: int | None = None
         self._request_id: int | None = None
@@ -386,6 +409,11 @@ class EventCursor:
         self._request_id = request_id
         params = {"events": self.events, "since_seq": self.last_seq}
         return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "subscribe", "params": params})
+
+    def restart(self, chain_id: str | None) -> None:
+        """Follow `chain_id` from its first event (after a `ChainReset`)."""
+        self.chain_id = chain_id
+        self.last_seq = 0
 
     def on_message(self, message: str | bytes) -> Event | None:
         """The next event to hand out, or None for a message that carries none."""
@@ -425,14 +453,29 @@ class EventCursor:
                 raise rpc_error("subscribe", code, message, error.get("data"))
             raise NodeResponseError("subscribe", "error", "malformed error object")
         result = body.get("result")
-        head = result.get("head_seq") if isinstance(result, Mapping) else None
+        if not isinstance(result, Mapping):
+            raise NodeResponseError("subscribe", "result", "expected an object")
         try:
-            self.head_seq = as_int(head, "result.head_seq")
+            self.head_seq = as_int(result.get("head_seq"), "result.head_seq")
         except Malformed as exc:
             raise NodeResponseError("subscribe", exc.path, exc.reason) from None
+        chain_id = result.get("chain_id")
+        if chain_id is not None and not isinstance(chain_id, str):
+            raise NodeResponseError("subscribe", "result.chain_id", "expected a string")
+        check_chain(self.chain_id, chain_id, self.last_seq, self.head_seq, "subscribe")
+        self.chain_id = chain_id or self.chain_id
         if self.last_seq is None:
             # Live only: from now on, resume after the head the node reported.
             self.last_seq = self.head_seq
+
+
+def check_chain(
+    cursor_chain: str | None, node_chain: str | None, last_seq: int | None, head_seq: int, method: str
+) -> None:
+    """Raise `ChainReset` when a cursor (`last_seq` on `cursor_chain`) cannot belong to the node's chain."""
+    moved = cursor_chain is not None and node_chain is not None and cursor_chain != node_chain
+    if moved or (last_seq is not None and head_seq < last_seq):
+        raise ChainReset(cursor_chain, node_chain, last_seq, head_seq, method)
 
 
 def reconnect_delay(failures: int, *, base: float = 0.2, cap: float = 5.0) -> float:

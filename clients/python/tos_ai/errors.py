@@ -257,6 +257,39 @@ class ResyncRequired(NodeError):
         )
 
 
+class ChainReset(NodeError):
+    """The node is on another chain than the one an event cursor came from (a reset devnet).
+
+    Seqs start again at 1 on a new chain, so the old cursor means nothing there: resuming from it would
+    skip the new chain's first events. `old_chain_id` is the cursor's chain (None when unknown),
+    `new_chain_id` the node's (None when the node does not say), `last_seq` the cursor and `head_seq`
+    the node's newest seq. Rebuild your view from reads, then follow the new chain from seq 0
+    (`events(since_seq=0)`), or open the stream with `on_chain_reset="resubscribe"` to have it do that.
+    """
+
+    def __init__(
+        self,
+        old_chain_id: str | None,
+        new_chain_id: str | None,
+        last_seq: int | None,
+        head_seq: int | None,
+        method: str = "subscribe",
+    ) -> None:
+        self.method = method
+        self.old_chain_id = old_chain_id
+        self.new_chain_id = new_chain_id
+        self.last_seq = last_seq
+        self.head_seq = head_seq
+        if old_chain_id is not None and new_chain_id is not None and old_chain_id != new_chain_id:
+            why = f"the node is now on chain {new_chain_id}, not {old_chain_id}"
+        else:
+            why = f"the node's newest event is seq {head_seq}, below this cursor's {last_seq}"
+        super().__init__(
+            f"{method}: the chain was reset: {why}; seqs start again at 1, so follow it from seq 0 "
+            "after reloading state from reads"
+        )
+
+
 class WalletError(Exception):
     """A wallet file or key that cannot be used."""
 

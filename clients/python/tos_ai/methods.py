@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tos_ai.core import Call, Plan, RpcCore, parse_any, parse_count
+from tos_ai.core import Call, Plan, RpcCore, check_chain, parse_any, parse_count
 from tos_ai.models import TaskSolution, difficulty_rank
 from tos_ai.records import (
     CancelledTask,
@@ -109,11 +109,28 @@ def get_miner_stats(address: str) -> Call[MinerStats]:
     return Call("ai_get_miner_stats", {"miner_address": address}, record(MinerStats))
 
 
-def get_events(since_seq: int = 0, limit: int | None = None) -> Call[EventsPage]:
+def get_events(
+    since_seq: int = 0, limit: int | None = None, *, chain_id: str | None = None
+) -> Call[EventsPage]:
+    """A page of events after `since_seq` (`ai_get_events`), oldest first, at most `limit` (node default 100).
+
+    Returns an `EventsPage`: `events`, `head_seq`, `oldest_seq`, `resync_required` (events after
+    `since_seq` are gone: reload state from reads) and `chain_id`. Page on with
+    `since_seq=page.events[-1].seq` until it reaches `head_seq`. Give `chain_id` (the chain the cursor
+    came from) to have a reset chain raise `ChainReset` instead of returning the new chain's events.
+    """
     params: dict[str, Any] = {"since_seq": _int("since_seq", since_seq)}
     if limit is not None:
         params["limit"] = _int("limit", limit)
-    return Call("ai_get_events", params, record(EventsPage))
+    parse_page = record(EventsPage)
+
+    def parse(value: object, path: str) -> EventsPage:
+        page = parse_page(value, path)
+        if chain_id is not None:
+            check_chain(chain_id, page.chain_id, since_seq, page.head_seq, "ai_get_events")
+        return page
+
+    return Call("ai_get_events", params, parse)
 
 
 def get_info() -> Call[NodeInfo]:

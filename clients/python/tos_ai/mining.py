@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tos_ai import methods
 from tos_ai.core import Compute, Plan, RpcCore
 from tos_ai.errors import AlreadyDone, InsufficientFunds, InvalidTaskState, NodeRPCError, UnknownObject
-from tos_ai.models import DIFFICULTY_LEVELS, AutoMiningConfig, TaskSolution, difficulty_rank
+from tos_ai.models import AutoMiningConfig, TaskSolution
 from tos_ai.records import MinerStats, TaskDetails, TaskSummary
 
 log = logging.getLogger("tos_ai.mining")
@@ -69,13 +69,38 @@ def draft_offline_solution(task: TaskDetails) -> TaskSolution:
 
 @dataclass
 class AutoMiningReport:
-    """What the auto-miner did so far."""
+    """What the auto-miner did so far (read it while the loop runs: `client.miner.auto_mining_report`).
+
+    `joined`: task ids joined, in order; `submitted`: task id -> submission id; `errors`: one line per
+    failed scan or refused step; `active`: joined tasks that are still active; `last_scan_at` and
+    `next_scan_at`: Unix times (None before the first scan / while scanning / after the loop ended).
+    """
 
     scans: int = 0
     joined: list[str] = field(default_factory=list)
     submitted: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
     last_scan_at: float | None = None
+    next_scan_at: float | None = None
+
+    def status_line(self, now: float | None = None) -> str:
+        """One line for a terminal: scans, joined, submitted, errors, and when the next scan runs."""
+        parts = [
+            f"scans {self.scans}",
+            f"active {len(self.active)}",
+            f"joined {len(self.joined)}",
+            f"submitted {len(self.submitted)}",
+            f"errors {len(self.errors)}",
+        ]
+        if self.next_scan_at is not None:
+            wait = max(0, round(self.next_scan_at - (time.time() if now is None else now)))
+            parts.append(f"next scan in {wait}s")
+        else:
+            parts.append("scanning")
+        if self.errors:
+            parts.append(f"last error: {self.errors[-1][:80]}")
+        return " | ".join(parts)
 
 
 class AutoMiner:
@@ -89,10 +114,14 @@ class AutoMiner:
         self.stopping = False
         self.generator: Callable[[TaskDetails], object] = config.solution_generator or draft_offline_solution
 
+    def record_error(self, error: BaseException) -> None:
+        """Note a failed scan in the report."""
+        self.report.errors.append(str(error) or type(error).__name__)
+
     def select(self, tasks: list[TaskSummary], me: str, reputation: int) -> list[TaskSummary]:
         """Tasks worth joining now, best reward first."""
         cfg = self.config
-        hardest = DIFFICULTY_LEVELS.index(cfg.target_difficulty)
+        levels = cfg.target_difficulties
         chosen = [
             task
             for task in tasks
@@ -101,7 +130,7 @@ class AutoMiner:
             and task.publisher != me
             and task.status in JOINABLE_STATUSES
             and task.participants_count < task.max_participants
-            and difficulty_rank(task.difficulty_level) <= hardest
+            and task.difficulty_level in levels
             and task.time_left >= cfg.min_time_left
             and estimate_success_probability(task, reputation) >= cfg.min_success_probability
         ]
@@ -109,6 +138,7 @@ class AutoMiner:
 
     def scan(self) -> Plan[AutoMiningReport]:
         """One pass: list tasks, join the best ones up to `max_concurrent_tasks`, submit to each."""
+        self.report.next_scan_at = None
         me = yield from methods.my_address(self.core)
         tasks = yield from methods.all_active_tasks()
         try:
@@ -117,6 +147,7 @@ class AutoMiner:
         except UnknownObject:
             reputation = DEFAULT_REPUTATION
         self.active &= {task.task_id for task in tasks}
+        self.report.active = sorted(self.active)
         slots = self.config.max_concurrent_tasks - len(self.active)
         for task in self.select(tasks, me, reputation)[: max(slots, 0)]:
             if self.stopping:
@@ -136,6 +167,7 @@ class AutoMiner:
             self.report.errors.append(str(exc))
             return
         self.active.add(task.task_id)
+        self.report.active = sorted(self.active)
         self.report.joined.append(task.task_id)
         log.info("joined task %s", task.task_id)
         if not self.config.auto_submit_solutions or self.stopping:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,22 +73,25 @@ SolutionGenerator = Callable[["TaskDetails"], "TaskSolution | Awaitable[TaskSolu
 
 @dataclass
 class AutoMiningConfig:
-    """How the auto-miner chooses, joins and answers tasks.
+    """How the auto-miner chooses, joins and answers tasks (the TOS design's fields and defaults, plus a few).
 
-    - `target_difficulty`: the hardest difficulty level to take ("Beginner" ... "Expert").
+    - `target_difficulty`: the difficulty levels to take, e.g. `["Intermediate", "Advanced"]`; a single
+      string means that one level.
     - `max_concurrent_tasks`: how many joined, unfinished tasks at once.
     - `min_success_probability`: 0..1, compared with `estimate_success_probability(task, ...)`.
     - `min_time_left`: seconds before the deadline below which a task is skipped.
-    - `check_interval`: seconds between scans (a `task_published` event wakes the loop early).
+    - `check_interval`: seconds between scans, 60 by default (a `task_published` event wakes the loop early).
     - `auto_submit_solutions`: submit right after joining; otherwise only join.
     - `ai_api_key`: handed to your `solution_generator`; the default generator never uses the network.
     - `solution_generator`: task details -> TaskSolution (sync or async); default `draft_offline_solution`.
     - `stake_fraction`: stake = max(task's minimum stake, reward * fraction), capped at reward/2.
-    - `error_pause`: seconds to wait after a failed scan before trying again.
+    - `error_pause`: seconds to wait after a failed scan before trying again (the design's 30).
     - `listen_events`: wake on `task_published` events from the node's event stream.
+
+    Raises `ValueError` naming the field when a value is out of range.
     """
 
-    target_difficulty: str = "Intermediate"
+    target_difficulty: str | Sequence[str] = ("Beginner", "Intermediate")
     max_concurrent_tasks: int = 1
     min_success_probability: float = 0.0
     min_time_left: int = 600
@@ -101,8 +104,13 @@ class AutoMiningConfig:
     listen_events: bool = True
 
     def __post_init__(self) -> None:
-        if self.target_difficulty not in DIFFICULTY_LEVELS:
-            raise ValueError(f"target_difficulty must be one of {', '.join(DIFFICULTY_LEVELS)}")
+        levels = self.target_difficulties
+        unknown = [level for level in levels if level not in DIFFICULTY_LEVELS]
+        if not levels or unknown:
+            raise ValueError(
+                f"target_difficulty must be one or more of {', '.join(DIFFICULTY_LEVELS)}"
+                + (f" (not {', '.join(map(repr, unknown))})" if unknown else "")
+            )
         if self.max_concurrent_tasks < 1:
             raise ValueError("max_concurrent_tasks must be at least 1")
         if not 0.0 <= self.min_success_probability <= 1.0:
@@ -111,3 +119,11 @@ class AutoMiningConfig:
             raise ValueError("check_interval must be positive and error_pause not negative")
         if not 0.0 < self.stake_fraction <= 0.5:
             raise ValueError("stake_fraction must be in (0, 0.5]")
+
+    @property
+    def target_difficulties(self) -> tuple[str, ...]:
+        """`target_difficulty` as a tuple of levels (a single string is that one level)."""
+        value = self.target_difficulty
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value)

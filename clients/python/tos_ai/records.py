@@ -400,6 +400,8 @@ class EventsPage(Record):
     head_seq = required(as_int)
     oldest_seq = required(as_int)
     resync_required = optional(as_bool, default=False)
+    #: The chain these seqs belong to; another chain id than the cursor's means the chain was reset.
+    chain_id = optional(as_str)
 
 
 class NodeInfo(Record):

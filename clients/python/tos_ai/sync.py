@@ -23,9 +23,11 @@ from websockets.sync.client import connect as ws_connect
 from tos_ai import methods
 from tos_ai.core import (
     DEFAULT_RPC_URL,
+    ON_CHAIN_RESET,
     Call,
     Compute,
     EventCursor,
+    OnChainReset,
     Plan,
     RetryPolicy,
     RpcCore,
@@ -34,7 +36,7 @@ from tos_ai.core import (
     describe_method,
     reconnect_delay,
 )
-from tos_ai.errors import NodeConnectionError, NodeError
+from tos_ai.errors import ChainReset, NodeConnectionError, NodeError
 from tos_ai.mining import AutoMiner, AutoMiningReport
 from tos_ai.models import AutoMiningConfig
 from tos_ai.records import Event
@@ -151,10 +153,20 @@ class Client:
         since_seq: int | None = None,
         events: Sequence[str] | None = None,
         *,
+        chain_id: str | None = None,
+        on_chain_reset: OnChainReset = "raise",
         max_reconnects: int | None = None,
     ) -> EventStream:
-        """Node events after `since_seq` (None: live only), in order, across reconnects; see `EventStream`."""
-        return EventStream(self, since_seq, events, max_reconnects)
+        """Node events after `since_seq`, in order, across reconnects and node restarts.
+
+        The same arguments as `TOSAIClient.events`: `since_seq` (0: everything kept; None: live only),
+        `events` (names to keep), `chain_id` (the chain a stored cursor came from), `on_chain_reset`
+        (`"raise"` a `ChainReset`, or `"resubscribe"` from the new chain's first event) and
+        `max_reconnects`. Use it as `with client.events(0) as stream: for event in stream: ...`.
+        """
+        return EventStream(
+            self, since_seq, events, max_reconnects, chain_id=chain_id, on_chain_reset=on_chain_reset
+        )
 
     # --- running calls and plans --------------------------------------------------------------
 
@@ -166,18 +178,26 @@ class Client:
         with self._locks_guard:
             lock = self._nonce_locks.setdefault(wallet.address, threading.Lock())
         with lock:
-            if self.core.chain is None:
-                self.core.chain = self._send(self.core.chain_call(), None)
-            nonce = self.core.nonces.get(wallet.address)
-            if nonce is None:
-                nonce = self._send(self.core.nonce_call(wallet.address), None)
-            try:
-                result = self._send(call, nonce)
-            except BaseException as exc:
-                self.core.settle_nonce(wallet.address, nonce, exc)
-                raise
-            self.core.settle_nonce(wallet.address, nonce, None)
-            return result
+            attempt = 0
+            while True:
+                attempt += 1
+                if self.core.chain is None:
+                    self.core.chain = self._send(self.core.chain_call(), None)
+                nonce = self.core.nonces.get(wallet.address)
+                if nonce is None:
+                    nonce = self._send(self.core.nonce_call(wallet.address), None)
+                try:
+                    result = self._send(call, nonce)
+                except BaseException as exc:
+                    self.core.settle_nonce(wallet.address, nonce, exc)
+                    if self.core.resend_after(exc, attempt):
+                        log.info(
+                            "%s was signed for another chain; signing it for the node's chain", call.method
+                        )
+                        continue
+                    raise
+                self.core.settle_nonce(wallet.address, nonce, None)
+                return result
 
     def run(self, plan: Plan[T]) -> T:
         """Drive a plan to its result, throwing each step's error back into it."""
@@ -238,24 +258,43 @@ class Client:
 
 
 class EventStream:
-    """Blocking iterator over node events; same guarantees as `AsyncEventStream`.
+    """Blocking iterator over node events; the same guarantees and errors as `AsyncEventStream`.
 
     `close()` may be called from another thread: the iterator then ends.
     """
 
     def __init__(
-        self, client: Client, since_seq: int | None, events: Sequence[str] | None, max_reconnects: int | None
+        self,
+        client: Client,
+        since_seq: int | None,
+        events: Sequence[str] | None,
+        max_reconnects: int | None,
+        *,
+        chain_id: str | None = None,
+        on_chain_reset: OnChainReset = "raise",
     ) -> None:
+        if on_chain_reset not in ON_CHAIN_RESET:
+            raise ValueError(f"on_chain_reset must be one of {ON_CHAIN_RESET}, got {on_chain_reset!r}")
         self._core = client.core
-        self.cursor = EventCursor(since_seq, events)
+        self.cursor = EventCursor(since_seq, events, chain_id)
         self.max_reconnects = max_reconnects
+        self.on_chain_reset = on_chain_reset
+        self.resets = 0
+        #: Set while subscribed (after the node's subscribe reply), cleared while reconnecting.
+        self.connected = threading.Event()
         self._closed = threading.Event()
         self._ws: ClientConnection | None = None
         self._gen = self._run()
 
     @property
     def last_seq(self) -> int | None:
+        """The seq of the last event handed out (or the head at subscribe time for a live-only stream)."""
         return self.cursor.last_seq
+
+    @property
+    def chain_id(self) -> str | None:
+        """The chain `last_seq` belongs to (known after the first subscribe reply)."""
+        return self.cursor.chain_id
 
     def __iter__(self) -> Self:
         return self
@@ -283,6 +322,7 @@ class EventStream:
         core = self._core
         while not self._closed.is_set():
             reason = "the node closed the connection"
+            restarted = False
             try:
                 with ws_connect(
                     core.ws_url, open_timeout=core.timeouts.connect, close_timeout=1, max_size=2**22
@@ -292,16 +332,24 @@ class EventStream:
                         return
                     ws.send(self.cursor.subscribe_message(core.next_id()))
                     for message in ws:
-                        event = self.cursor.on_message(message)
+                        try:
+                            event = self.cursor.on_message(message)
+                        except ChainReset as reset:
+                            restarted = self._on_reset(reset)
+                            break
                         failures = 0
+                        self.connected.set()
                         if event is not None:
                             yield event
             except (OSError, TimeoutError, websockets.WebSocketException) as exc:
                 reason = str(exc) or type(exc).__name__
             finally:
                 self._ws = None
+                self.connected.clear()
             if self._closed.is_set():
                 return
+            if restarted:
+                continue
             failures += 1
             if self.max_reconnects is not None and failures > self.max_reconnects:
                 raise NodeConnectionError("subscribe", core.ws_url, reason)
@@ -310,6 +358,16 @@ class EventStream:
                 "event stream lost (%s); reconnecting in %.2fs from seq %s", reason, delay, self.last_seq
             )
             self._closed.wait(delay)
+
+    def _on_reset(self, reset: ChainReset) -> bool:
+        """Forget the old chain's nonces; raise `reset`, or restart the cursor and return True."""
+        self._core.forget_chain()
+        if self.on_chain_reset == "raise":
+            raise reset
+        log.warning("%s; following the new chain from seq 0", reset)
+        self.cursor.restart(reset.new_chain_id)
+        self.resets += 1
+        return True
 
 
 class Miner:
@@ -336,7 +394,13 @@ class Miner:
         return self._auto.report if self._auto is not None else None
 
     def start_auto_mining(self, config: AutoMiningConfig) -> AutoMiningReport:
-        """Scan and mine until `stop_auto_mining()` (from another thread); blocks, returns what was done."""
+        """Run the TOS design's auto-mining loop until `stop_auto_mining()` (from another thread).
+
+        Blocks; returns what it did. The same loop as `TOSAIClient.miner.start_auto_mining`: a scan
+        every `check_interval` seconds, one at once on a `task_published` event (a listener thread
+        subscribes before the first scan), `error_pause` seconds after a failed scan. Read progress
+        from `auto_mining_report`. Raises `RuntimeError` when this client is already mining.
+        """
         if self._auto is not None:
             raise RuntimeError("auto-mining is already running on this client")
         auto = self._auto = AutoMiner(self._client.core, config)
@@ -344,8 +408,12 @@ class Miner:
         self._stop.clear()
         listener = None
         if config.listen_events:
-            listener = threading.Thread(target=self._listen, name="tos-ai-auto-mining-events", daemon=True)
+            first = self._stream = self._listener_stream()
+            listener = threading.Thread(
+                target=self._listen, args=(first,), name="tos-ai-auto-mining-events", daemon=True
+            )
             listener.start()
+            first.connected.wait(self._client.core.timeouts.connect)
         try:
             while not auto.stopping:
                 self._wake.clear()
@@ -353,31 +421,36 @@ class Miner:
                     self._client.run(auto.scan())
                     pause, waiter = config.check_interval, self._wake
                 except Exception as exc:
-                    auto.report.errors.append(str(exc))
+                    auto.record_error(exc)
                     log.warning("auto-mining scan failed, pausing %ss: %s", config.error_pause, exc)
                     pause, waiter = config.error_pause, self._stop
                 if auto.stopping:
                     break
+                auto.report.next_scan_at = time.time() + pause
                 waiter.wait(pause)
         finally:
             self._stop.set()
-            if self._stream is not None:
-                self._stream.close()
+            stream = self._stream
+            if stream is not None:
+                stream.close()
             if listener is not None:
                 listener.join(timeout=2)
+            auto.report.next_scan_at = None
             self._auto = None
         return auto.report
 
     def stop_auto_mining(self) -> None:
-        """Ask the auto-mining loop to stop; it returns after the step in flight."""
+        """Ask the auto-mining loop to stop; it returns after the step in flight. Safe from any thread."""
         if self._auto is not None:
             self._auto.stopping = True
         self._stop.set()
         self._wake.set()
 
-    def _listen(self) -> None:
+    def _listener_stream(self) -> EventStream:
+        return self._client.events(events=["task_published"], on_chain_reset="resubscribe")
+
+    def _listen(self, stream: EventStream) -> None:
         while not self._stop.is_set():
-            stream = self._stream = self._client.events(events=["task_published"])
             try:
                 for _event in stream:
                     self._wake.set()
@@ -386,6 +459,8 @@ class Miner:
                 self._stop.wait(1.0)
             finally:
                 stream.close()
+            if not self._stop.is_set():
+                stream = self._stream = self._listener_stream()
 
 
 class Validator:
