@@ -6,7 +6,7 @@ Importable without Django. See docs/client.md.
 from __future__ import annotations
 
 from tos_ai.aio import AsyncEventStream, TOSAIClient
-from tos_ai.bech32 import decode_address, encode_address, is_address
+from tos_ai.bech32 import decode_address, encode_address, is_address, normalize_address
 from tos_ai.core import NO_RETRIES, READ_METHODS, RetryPolicy, Timeouts
 from tos_ai.errors import (
     AlreadyDone,
@@ -37,7 +37,16 @@ from tos_ai.errors import (
 )
 from tos_ai.methods import PendingSubmission
 from tos_ai.mining import AutoMiningReport, draft_offline_solution, estimate_success_probability
-from tos_ai.models import ATOMIC_PER_TOS, AutoMiningConfig, TaskSolution, format_tos, to_atomic
+from tos_ai.models import (
+    ATOMIC_PER_TOS,
+    MAX_AMOUNT,
+    AutoMiningConfig,
+    TaskSolution,
+    format_tos,
+    normalize_task_type,
+    parse_amount,
+    to_atomic,
+)
 from tos_ai.records import (
     DevAccount,
     Event,
@@ -57,6 +66,7 @@ from tos_ai.wallet import Wallet
 
 __all__ = [
     "ATOMIC_PER_TOS",
+    "MAX_AMOUNT",
     "NO_RETRIES",
     "READ_METHODS",
     "AlreadyDone",
@@ -113,5 +123,8 @@ __all__ = [
     "estimate_success_probability",
     "format_tos",
     "is_address",
+    "normalize_address",
+    "normalize_task_type",
+    "parse_amount",
     "to_atomic",
 ]

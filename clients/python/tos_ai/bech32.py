@@ -108,3 +108,9 @@ def is_address(address: str, hrp: str | None = None) -> bool:
     except Bech32Error:
         return False
     return True
+
+
+def normalize_address(address: str, hrp: str | None = None) -> str:
+    """The lower-case form of a valid address (the node's); raise `Bech32Error` when it is not one."""
+    found, _ = decode(address)
+    return encode(found, decode_address(address, hrp))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tos_ai.core import Call, Plan, RpcCore, check_chain, parse_any, parse_count
-from tos_ai.models import TaskSolution, difficulty_rank
+from tos_ai.models import TaskSolution, difficulty_rank, parse_amount
 from tos_ai.records import (
     CancelledTask,
     DevAccount,
@@ -45,13 +45,7 @@ def _task_id(task_id: str) -> str:
 
 def _amount(name: str, value: int | str) -> str:
     """Amounts go to the node as decimal strings (atomic units), which it accepts for every amount."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"{name} must be an integer amount in atomic units")
-    if isinstance(value, str) and not value.isdigit():
-        raise ValueError(f"{name} must be a non-negative decimal amount, got {value!r}")
-    if isinstance(value, int) and value < 0:
-        raise ValueError(f"{name} must not be negative")
-    return str(value)
+    return str(parse_amount(value, name))
 
 
 def _int(name: str, value: int) -> int:
@@ -226,7 +220,7 @@ def validate_submission(
 
 
 def reject_submission(
-    task_id: str, submission_id: str, reason: str, evidence: str | None = None
+    task_id: str, submission_id: str, reason: str, evidence: Any = None
 ) -> Call[ValidationReceipt]:
     return _validation(task_id, submission_id, {"Reject": {"reason": reason, "evidence": evidence}})
 

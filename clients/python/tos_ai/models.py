@@ -29,6 +29,82 @@ def difficulty_rank(level: str) -> int:
         return len(DIFFICULTY_LEVELS)
 
 
+MAX_AMOUNT = 2**64 - 1
+_ATOMIC = re.compile(r"[0-9]+", re.ASCII)
+
+
+def parse_amount(value: object, name: str = "amount") -> int:
+    """An amount in atomic units as the node accepts it: an integer, or a string of ASCII digits, 0..2^64-1.
+
+    Raises `TypeError` for anything else than an int or a str (bool, float, None) and `ValueError` for
+    a negative number, a string that is not plain ASCII digits ("1.5", " 5", "+5", "1e9", "٢") or a
+    value above 2^64 - 1. `to_atomic("1.5")` converts a TOS figure instead.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{name} must be an amount in atomic units (a decimal string or an integer)")
+    if isinstance(value, str):
+        if not _ATOMIC.fullmatch(value):
+            raise ValueError(f"{name} must be an amount in atomic units (a decimal string or an integer)")
+        value = int(value)
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{name} is larger than 2^64 - 1 (u64)")
+    return value
+
+
+#: Each task type's one detail (`{"CodeAnalysis": {"language": "rust"}}`); LogicReasoning's is an integer.
+TASK_TYPE_DETAILS: Mapping[str, str] = {
+    "CodeAnalysis": "language",
+    "SecurityAudit": "scope",
+    "DataAnalysis": "data_type",
+    "AlgorithmOptimization": "domain",
+    "LogicReasoning": "complexity",
+    "GeneralTask": "category",
+}
+_COMPLEXITY_RANGE = (1, 10)
+_DETAIL_MAX_CHARS = 64
+
+
+def normalize_task_type(task_type: object) -> dict[str, dict[str, Any]]:
+    """The form the node stores a task type in: `{Variant: {detail_key: value}}` (a bare name gets `{}`).
+
+    Raises `ValueError` naming the field as the node would (`task_type`,
+    `task_type.CodeAnalysis.scope`, ...) for an unknown variant, two variants, a detail of another
+    variant or a detail of the wrong type or range.
+    """
+    if isinstance(task_type, str):
+        task_type = {task_type: {}}
+    if not isinstance(task_type, Mapping) or len(task_type) != 1:
+        raise ValueError(
+            "task_type: expected one of " + ", ".join(TASK_TYPE_DETAILS) + ", or {Variant: {...}}"
+        )
+    ((name, detail),) = task_type.items()
+    if name not in TASK_TYPE_DETAILS:
+        raise ValueError(
+            f"task_type: unknown task type {name!r}; expected one of {', '.join(TASK_TYPE_DETAILS)}"
+        )
+    detail = {} if detail is None else detail
+    if not isinstance(detail, Mapping):
+        raise ValueError(f"task_type.{name}: expected an object")
+    key = TASK_TYPE_DETAILS[name]
+    for other in detail:
+        if other != key:
+            raise ValueError(f"task_type.{name}.{other}: {name} takes only {key!r}")
+    if key in detail and detail[key] is not None:
+        value = detail[key]
+        low, high = _COMPLEXITY_RANGE
+        if key == "complexity":
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"task_type.{name}.{key}: expected an integer from {low} to {high}")
+        elif not isinstance(value, str) or len(value) > _DETAIL_MAX_CHARS:
+            raise ValueError(
+                f"task_type.{name}.{key}: expected a string of at most {_DETAIL_MAX_CHARS} characters"
+            )
+        return {name: {key: value}}
+    return {name: {}}
+
+
 def to_atomic(tos: str | int) -> int:
     """Convert a TOS amount written in decimal ("1.5") to atomic units (150000000)."""
     match = _TOS_AMOUNT.fullmatch(str(tos).strip())

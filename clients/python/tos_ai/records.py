@@ -359,6 +359,7 @@ class CancelledTask(Record):
 
     task_id = optional(as_str)
     status = optional(as_str)
+    refunded = optional(as_amount)
 
 
 class MinerStats(Record):
@@ -373,6 +374,9 @@ class MinerStats(Record):
     validations = required(as_int)
     total_earnings = required(as_amount)
     current_stake = required(as_amount)
+    is_registered = optional(as_bool)
+    balance = optional(as_amount)
+    registered_at = optional(as_int)
 
 
 class DevAccount(Record):

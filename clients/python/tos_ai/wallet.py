@@ -36,6 +36,15 @@ DEFAULT_SCRYPT_N = 2**15
 DEVNET_NETWORK = "devnet"
 
 
+def canonical_json(value: Any) -> bytes:
+    """The canonical JSON bytes signatures cover: keys sorted by code point at every depth, no
+    whitespace, UTF-8, only `"`, `\\` and U+0000-U+001F escaped, integers in full, fractions in their
+    shortest round-trip form (clients/conformance/vectors/canonical_json.json)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
 def canonical_request(
     method: str, params: Mapping[str, Any], nonce: int, *, chain_id: str, network: str = DEVNET_NETWORK
 ) -> bytes:
@@ -51,7 +60,7 @@ def canonical_request(
         "nonce": nonce,
         "params": dict(params),
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_json(body)
 
 
 def verify_request(
