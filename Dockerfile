@@ -1,6 +1,9 @@
-# One image for every process: web (daphne), worker, beat, relay and the devnode. No secrets are baked
-# in: SECRET_KEY and TOS_FIELD_ENCRYPTION_KEY (or their *_FILE variants) come from the environment.
+# One image for every dashboard process: web (daphne), worker, beat and relay. No secrets are baked in:
+# SECRET_KEY and TOS_FIELD_ENCRYPTION_KEY (or their *_FILE variants) come from the environment.
+# The devnode's server stack is not in it: docker-compose.yml builds the devnode's image from this file
+# with EXTRAS="[devnode]" (pyproject.toml's extra).
 FROM python:3.11-slim-bookworm
+ARG EXTRAS=""
 
 # PYTHONPATH: the code runs from /app (settings find templates/ and static/ beside it), not from the copy
 # `pip install .` puts in site-packages, whichever command (daphne, celery, manage.py) starts it.
@@ -17,14 +20,14 @@ RUN useradd --system --uid 1000 --no-create-home --home-dir /app tosweb \
     && mkdir -p /var/lib/tosweb /var/lib/devnode \
     && chown tosweb:tosweb /var/lib/tosweb /var/lib/devnode
 
-# The packages (and their dependencies, from pyproject.toml); templates and static files come after, so
-# changing only those does not reinstall anything.
+# The packages (and their dependencies, from the two pyproject.toml files); templates and static files come
+# after, so changing only those does not reinstall anything.
 COPY pyproject.toml README.md ./
 COPY clients/python clients/python
 COPY tosweb tosweb
 COPY dashboard dashboard
 COPY devnode devnode
-RUN pip install ./clients/python .
+RUN pip install ./clients/python ".${EXTRAS}"
 
 COPY manage.py ./
 COPY templates templates

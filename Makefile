@@ -51,8 +51,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The client and the dashboard, plus the devnode and the tools `make run` starts them with (the `dev` extra;
+# the production image has neither: Dockerfile).
 $(VENV)/.installed: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e clients/python -e .
+	$(BIN)/python -m pip install --quiet -e clients/python -e '.[dev]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml clients/python/pyproject.toml | $(BIN)/python

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
-from tos_ai.models import DIFFICULTY_LEVELS
+from tos_ai import DIFFICULTY_LEVELS
 
 
 class AutoMiningForm(forms.Form):

@@ -11,8 +11,7 @@ from django import forms
 from dashboard import services
 from dashboard.amounts import tos_text
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
-from tos_ai import TaskSolution
-from tos_ai.models import DIFFICULTY_LEVELS
+from tos_ai import DIFFICULTY_LEVELS, TaskSolution
 
 
 class MiningPreferencesForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from dashboard import services
 from dashboard.amounts import tos_text
 from dashboard.models import Task
-from tos_ai.models import DIFFICULTY_LEVELS, REWARD_RANGES
+from tos_ai import DIFFICULTY_LEVELS, REWARD_RANGES
 
 _TOS_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]*)?|\.[0-9]+")
 

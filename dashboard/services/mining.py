@@ -29,8 +29,7 @@ from dashboard.services.tasks import (
     refresh_event_log,
     sync_details,
 )
-from tos_ai import MinerStats, NodeError, TaskSolution
-from tos_ai.models import DIFFICULTY_LEVELS, difficulty_rank
+from tos_ai import DIFFICULTY_LEVELS, MinerStats, NodeError, TaskSolution, difficulty_rank
 
 #: Minimum reputation per action, per difficulty (Beginner, Intermediate, Advanced, Expert): the spec's rules.
 REPUTATION_MINIMUMS: dict[str, tuple[int, int, int, int]] = {

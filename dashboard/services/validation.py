@@ -29,9 +29,7 @@ from dashboard.services.mining import (
     reputation_of,
 )
 from dashboard.services.tasks import TaskFilters, browse_tasks
-from tos_ai import NodeError
-from tos_ai.methods import required_validations
-from tos_ai.models import difficulty_rank
+from tos_ai import NodeError, difficulty_rank, required_validations
 
 #: Statuses in which the node still takes validations.
 VALIDATABLE_STATUSES = (Task.Status.IN_PROGRESS, Task.Status.UNDER_VALIDATION)

@@ -1,11 +1,18 @@
 """Python client for a TOS node's AI-mining API (async `TOSAIClient`, blocking `Client`).
 
-Importable without Django. See docs/client.md.
+    async with TOSAIClient("http://localhost:8545") as client:   # or TOS_NODE_URL, or localhost:8545
+        tasks = await client.list_active_tasks()
+
+Start with `help(tos_ai.TOSAIClient)` / `help(tos_ai.Client)`; errors are `NodeError` subclasses, one
+per refusal the node can give. Importable without Django. See docs/client.md.
 """
 
 from __future__ import annotations
 
-from tos_ai.aio import AsyncEventStream, TOSAIClient
+from importlib.metadata import PackageNotFoundError, version
+
+from tos_ai.aio import AsyncBatch, AsyncEventStream, TOSAIClient
+from tos_ai.batch import BatchResult
 from tos_ai.bech32 import decode_address, encode_address, is_address, normalize_address
 from tos_ai.core import NO_RETRIES, READ_METHODS, RetryPolicy, Timeouts
 from tos_ai.errors import (
@@ -35,13 +42,17 @@ from tos_ai.errors import (
     WrongChain,
     WrongPassphrase,
 )
-from tos_ai.methods import PendingSubmission
+from tos_ai.methods import PendingSubmission, required_validations
 from tos_ai.mining import AutoMiningReport, draft_offline_solution, estimate_success_probability
 from tos_ai.models import (
     ATOMIC_PER_TOS,
+    DIFFICULTY_LEVELS,
     MAX_AMOUNT,
+    REWARD_RANGES,
+    TASK_TYPE_DETAILS,
     AutoMiningConfig,
     TaskSolution,
+    difficulty_rank,
     format_tos,
     normalize_task_type,
     parse_amount,
@@ -61,18 +72,28 @@ from tos_ai.records import (
     TaskSummary,
     ValidationReceipt,
 )
-from tos_ai.sync import Client, EventStream
+from tos_ai.sync import Client, EventStream, SyncBatch
 from tos_ai.wallet import Wallet
+
+try:
+    __version__ = version("tos-ai")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ATOMIC_PER_TOS",
+    "DIFFICULTY_LEVELS",
     "MAX_AMOUNT",
     "NO_RETRIES",
     "READ_METHODS",
+    "REWARD_RANGES",
+    "TASK_TYPE_DETAILS",
     "AlreadyDone",
+    "AsyncBatch",
     "AsyncEventStream",
     "AutoMiningConfig",
     "AutoMiningReport",
+    "BatchResult",
     "ChainReset",
     "Client",
     "DevAccount",
@@ -105,6 +126,7 @@ __all__ = [
     "ResyncRequired",
     "RetryPolicy",
     "SubmissionReceipt",
+    "SyncBatch",
     "TOSAIClient",
     "TaskDetails",
     "TaskNotFound",
@@ -117,7 +139,9 @@ __all__ = [
     "WalletError",
     "WrongChain",
     "WrongPassphrase",
+    "__version__",
     "decode_address",
+    "difficulty_rank",
     "draft_offline_solution",
     "encode_address",
     "estimate_success_probability",
@@ -126,5 +150,6 @@ __all__ = [
     "normalize_address",
     "normalize_task_type",
     "parse_amount",
+    "required_validations",
     "to_atomic",
 ]

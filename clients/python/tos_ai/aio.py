@@ -21,6 +21,7 @@ import websockets
 from websockets.asyncio.client import connect as ws_connect
 
 from tos_ai import methods
+from tos_ai.batch import Batch
 from tos_ai.core import (
     DEFAULT_RPC_URL,
     ON_CHAIN_RESET,
@@ -179,6 +180,10 @@ class TOSAIClient:
             self, since_seq, events, max_reconnects, chain_id=chain_id, on_chain_reset=on_chain_reset
         )
 
+    def batch(self) -> AsyncBatch:
+        """Queue calls and send them as one JSON-RPC batch (one HTTP request); see `AsyncBatch`."""
+        return AsyncBatch(self)
+
     # --- running calls and plans --------------------------------------------------------------
 
     async def execute(self, call: Call[T]) -> T:
@@ -256,11 +261,69 @@ class TOSAIClient:
             raise self.core.transport_error(call, exc) from exc
         return self.core.reply(call, request_id, response.status_code, response.content, response.headers)
 
+    async def _send_batch(self, batch: AsyncBatch) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            ids, body = batch.body()
+            try:
+                response = await self._http_client().post(
+                    self.core.rpc_url, content=body, headers={"content-type": "application/json"}
+                )
+            except httpx.TransportError as exc:
+                batch.fail(self.core.transport_error(methods.raw(batch.method), exc))
+            else:
+                batch.settle(ids, response.status_code, response.content, response.headers)
+            failure = batch.failure
+            delay = batch.retry_delay(failure, attempt) if failure is not None else None
+            if failure is None or delay is None:
+                return
+            log.info("retrying %s in %.2fs after: %s", batch.method, delay, failure)
+            await asyncio.sleep(delay)
+
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=self.core.timeouts.for_httpx(), transport=self._transport)
             self._owns_http = True
         return self._http
+
+
+class AsyncBatch(Batch):
+    """Calls sent together as one JSON-RPC batch: `async with client.batch() as batch: ...`.
+
+    Each queued call (`batch.get_task_details(task_id)`, ...) returns a `BatchResult`. The batch is
+    sent when the block ends (`send()`: it raises only when the batch as a whole failed), then
+    `item.result()` gives each value or raises that call's own error; or call `await batch.execute()`
+    for the list of values (raising the first call's error). A batch of reads is retried like a read,
+    a batch with a write is not; see `tos_ai.batch`.
+    """
+
+    def __init__(self, client: TOSAIClient) -> None:
+        super().__init__(client.core)
+        self._client = client
+
+    async def send(self) -> None:
+        """Send the queued calls; each `BatchResult` then holds its value or error.
+
+        Raises only when the batch as a whole failed (node unreachable, HTTP error, batch refused).
+        """
+        if self.items:
+            await self._client._send_batch(self)
+        if self.failure is not None:
+            raise self.failure
+
+    async def execute(self) -> list[Any]:
+        """Send the queued calls; return their results in order, or raise the first call's error."""
+        if self.items:
+            await self._client._send_batch(self)
+        return self.results()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        if exc_type is None:
+            await self.send()
 
 
 class AsyncEventStream:

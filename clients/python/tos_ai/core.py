@@ -231,6 +231,11 @@ class RpcCore:
 
     def request(self, call: Call[Any], nonce: int | None = None) -> tuple[int, bytes]:
         """(request id, body bytes) for `call`; `nonce` is required for a signed write."""
+        request_id, body = self.request_object(call, nonce)
+        return request_id, json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+    def request_object(self, call: Call[Any], nonce: int | None = None) -> tuple[int, dict[str, Any]]:
+        """(request id, JSON-RPC request object) for `call`; `nonce` is required for a signed write."""
         params = dict(call.params) if call.params is not None else None
         if call.method in ACCOUNT_WRITES:
             params = params or {}
@@ -247,7 +252,7 @@ class RpcCore:
         body: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": call.method}
         if params is not None:
             body["params"] = params
-        return request_id, json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return request_id, body
 
     # --- replies ------------------------------------------------------------------------------
 
@@ -261,14 +266,21 @@ class RpcCore:
         except ValueError:
             body = _NOT_JSON
         if status_code < 500 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-            raise self._error(method, body, request_id)
+            raise self.error_of(method, body, request_id)
         if status_code != 200:
-            retry_after = _retry_after_header(headers.get("retry-after"))
+            retry_after = retry_after_header(headers.get("retry-after"))
             raise NodeHTTPError(method, status_code, content.decode("utf-8", "replace"), retry_after)
         if body is _NOT_JSON:
             raise NodeResponseError(method, "body", "not valid JSON")
+        return self.result_of(call, request_id, body)
+
+    def result_of(self, call: Call[T], request_id: int, body: object) -> T:
+        """The parsed result of one JSON-RPC reply object (alone or inside a batch), or its `NodeError`."""
+        method = call.method
         if not isinstance(body, dict):
             raise NodeResponseError(method, "body", f"expected a JSON-RPC object, got {type(body).__name__}")
+        if isinstance(body.get("error"), dict):
+            raise self.error_of(method, body, request_id)
         self._check_envelope(method, body, request_id)
         if "result" not in body:
             raise NodeResponseError(method, "result", "missing")
@@ -283,7 +295,8 @@ class RpcCore:
         if body.get("id") != request_id:
             raise NodeResponseError(method, "id", f"expected {request_id}, got {body.get('id')!r}")
 
-    def _error(self, method: str, body: Mapping[str, Any], request_id: int) -> NodeError:
+    def error_of(self, method: str, body: Mapping[str, Any], request_id: int | None) -> NodeError:
+        """The `NodeError` of a JSON-RPC error reply (a malformed one is a `NodeResponseError`)."""
         error = body["error"]
         code, message = error.get("code"), error.get("message")
         if isinstance(code, bool) or not isinstance(code, int):
@@ -370,7 +383,7 @@ def parse_count(value: object, path: str) -> int:
     return as_int(value, path)
 
 
-def _retry_after_header(value: str | None) -> float | None:
+def retry_after_header(value: str | None) -> float | None:
     if value is None:
         return None
     try:

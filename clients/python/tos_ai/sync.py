@@ -21,6 +21,7 @@ from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
 
 from tos_ai import methods
+from tos_ai.batch import Batch
 from tos_ai.core import (
     DEFAULT_RPC_URL,
     ON_CHAIN_RESET,
@@ -168,6 +169,10 @@ class Client:
             self, since_seq, events, max_reconnects, chain_id=chain_id, on_chain_reset=on_chain_reset
         )
 
+    def batch(self) -> SyncBatch:
+        """Queue calls and send them as one JSON-RPC batch (one HTTP request); see `SyncBatch`."""
+        return SyncBatch(self)
+
     # --- running calls and plans --------------------------------------------------------------
 
     def execute(self, call: Call[T]) -> T:
@@ -250,11 +255,62 @@ class Client:
             raise self.core.transport_error(call, exc) from exc
         return self.core.reply(call, request_id, response.status_code, response.content, response.headers)
 
+    def _send_batch(self, batch: SyncBatch) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            ids, body = batch.body()
+            try:
+                response = self._http_client().post(
+                    self.core.rpc_url, content=body, headers={"content-type": "application/json"}
+                )
+            except httpx.TransportError as exc:
+                batch.fail(self.core.transport_error(methods.raw(batch.method), exc))
+            else:
+                batch.settle(ids, response.status_code, response.content, response.headers)
+            failure = batch.failure
+            delay = batch.retry_delay(failure, attempt) if failure is not None else None
+            if failure is None or delay is None:
+                return
+            log.info("retrying %s in %.2fs after: %s", batch.method, delay, failure)
+            time.sleep(delay)
+
     def _http_client(self) -> httpx.Client:
         if self._http is None:
             self._http = httpx.Client(timeout=self.core.timeouts.for_httpx(), transport=self._transport)
             self._owns_http = True
         return self._http
+
+
+class SyncBatch(Batch):
+    """Calls sent together as one JSON-RPC batch: `with client.batch() as batch: ...`; see `AsyncBatch`."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(client.core)
+        self._client = client
+
+    def send(self) -> None:
+        """Send the queued calls; each `BatchResult` then holds its value or error.
+
+        Raises only when the batch as a whole failed (node unreachable, HTTP error, batch refused).
+        """
+        if self.items:
+            self._client._send_batch(self)
+        if self.failure is not None:
+            raise self.failure
+
+    def execute(self) -> list[Any]:
+        """Send the queued calls; return their results in order, or raise the first call's error."""
+        if self.items:
+            self._client._send_batch(self)
+        return self.results()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        if exc_type is None:
+            self.send()
 
 
 class EventStream:
