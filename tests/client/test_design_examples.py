@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,7 +78,7 @@ def publish(node: DevnodeProcess, account: int, **task: object) -> str:
     return str(result["task_id"])  # type: ignore[index]
 
 
-def details(node: DevnodeProcess, task_id: str) -> dict[str, object]:
+def details(node: DevnodeProcess, task_id: str) -> dict[str, Any]:
     result = node.rpc("ai_get_task_details", {"task_id": task_id})
     assert isinstance(result, dict)
     return result
@@ -100,10 +101,10 @@ def test_the_simple_mining_example_runs_unchanged(node: DevnodeProcess, tmp_path
     assert result.returncode == 0, result.stderr
     assert "Active tasks: 1" in result.stdout
     task = details(node, task_id)
-    (participant,) = task["participants"]  # type: ignore[misc]
+    (participant,) = task["participants"]
     assert participant["miner"] == dev_address(node, 0)
     assert participant["stake_amount"] == "5000000000"
-    (submission,) = task["submissions"]  # type: ignore[misc]
+    (submission,) = task["submissions"]
     assert submission["solution_data"] == {
         "content": "Optimized bubble sort implementation",
         "code": "fn bubble_sort(arr: &mut [i32]) { ... }",
@@ -124,6 +125,6 @@ def test_the_auto_mining_example_runs_unchanged(node: DevnodeProcess, tmp_path: 
     miner = dev_address(node, 0)
     for task_id in (intermediate, advanced):
         task = details(node, task_id)
-        assert [p["miner"] for p in task["participants"]] == [miner], task["difficulty_level"]  # type: ignore[attr-defined]
-        assert [s["submitter"] for s in task["submissions"]] == [miner]  # type: ignore[attr-defined]
+        assert [p["miner"] for p in task["participants"]] == [miner], task["difficulty_level"]
+        assert [s["submitter"] for s in task["submissions"]] == [miner]
     assert details(node, beginner)["participants"] == []  # not in target_difficulty
