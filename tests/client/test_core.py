@@ -91,3 +91,31 @@ def test_retry_decisions_follow_the_allow_list() -> None:
 def test_the_websocket_url_follows_the_rpc_url() -> None:
     assert ws_url_for("http://127.0.0.1:8545") == "ws://127.0.0.1:8545/ai/ws"
     assert ws_url_for("https://node.example/json_rpc") == "wss://node.example/ai/ws"
+
+
+def test_a_client_without_a_url_reads_tos_node_url_then_falls_back_to_localhost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tos_ai import Client, TOSAIClient
+
+    monkeypatch.delenv("TOS_NODE_URL", raising=False)
+    monkeypatch.delenv("TOS_NODE_WS_URL", raising=False)
+    assert Client().rpc_url == "http://localhost:8545"
+    assert TOSAIClient().core.ws_url == "ws://localhost:8545/ai/ws"
+    monkeypatch.setenv("TOS_NODE_URL", "http://node.example:9000/json_rpc")
+    assert Client().rpc_url == TOSAIClient().rpc_url == "http://node.example:9000/json_rpc"
+    assert Client().core.ws_url == "ws://node.example:9000/ai/ws"
+    monkeypatch.setenv("TOS_NODE_WS_URL", "wss://events.example/ai/ws")
+    assert TOSAIClient().core.ws_url == "wss://events.example/ai/ws"
+    # A URL given explicitly wins, and its own /ai/ws with it.
+    assert Client("http://127.0.0.1:1").core.ws_url == "ws://127.0.0.1:1/ai/ws"
+
+
+def test_amounts_are_plain_ascii_digits_up_to_u64() -> None:
+    # str.isdigit() accepts "١٢" (Arabic-Indic digits) and "²": the node does not, so neither may we.
+    for bad in ("\u0661\u0662", "\u00b2", " 5", "+5", "1.5", "-1", str(2**64)):
+        with pytest.raises(ValueError, match="stake"):
+            m.participate_task("ab" * 32, bad)
+    with pytest.raises(TypeError):
+        m.participate_task("ab" * 32, True)  # type: ignore[arg-type]
+    assert m.participate_task("ab" * 32, "007").params == {"task_id": "ab" * 32, "stake_amount": "7"}

@@ -23,7 +23,6 @@ from websockets.asyncio.client import connect as ws_connect
 from tos_ai import methods
 from tos_ai.batch import Batch
 from tos_ai.core import (
-    DEFAULT_RPC_URL,
     ON_CHAIN_RESET,
     Call,
     Compute,
@@ -35,6 +34,7 @@ from tos_ai.core import (
     Step,
     Timeouts,
     describe_method,
+    node_urls,
     reconnect_delay,
 )
 from tos_ai.errors import ChainReset, NodeConnectionError, NodeError
@@ -74,15 +74,28 @@ def _plan(
 
 
 class TOSAIClient:
-    """Async client for a TOS node's AI-mining API.
+    """Async client for a TOS node's AI-mining API: `async with TOSAIClient(url) as client: ...`.
 
-    `wallet` signs writes; without one, `sender` names a dev account (`from`), and with neither the
-    node acts as dev account 0. Use it as `async with TOSAIClient(url) as client: ...`.
+    `rpc_url`: the node's JSON-RPC URL; None reads `TOS_NODE_URL`, else `http://localhost:8545`.
+    `wallet`: a `Wallet` that signs every account write (nonces and the chain id are fetched and
+    tracked for you); without one, `sender` names a dev account to act as (`from`, dev mode), and with
+    neither the devnode acts as its dev account 0. `timeouts`: `Timeouts` (connect 5 s, read 15 s);
+    `retry`: `RetryPolicy` for reads (writes are never retried; `NO_RETRIES` turns retries off);
+    `ws_url`: the event WebSocket (default: `/ai/ws` on the node, or `TOS_NODE_WS_URL`);
+    `http_client` / `transport`: your own httpx client or transport (tests, proxies).
+
+    Calls: `get_network_info`, `list_active_tasks`, `get_task_details`, `get_events`, `get_info`,
+    `get_balance`, `get_nonce`, `get_miner_stats`, `my_address`, `rpc_call` (any method), `batch()`,
+    `events()`; actions by role under `miner` (register, participate_task, submit_solution, stats,
+    start_auto_mining), `validator` (pending_submissions, validate, reject), `publisher`
+    (publish_task, cancel_task, my_tasks) and `dev` (accounts, faucet, increase_time, mine). Every
+    failure is a `NodeError`: one subclass per refusal of the node (`InsufficientFunds`,
+    `UnknownObject`, ...) keeping `method`, `code`, `message` and `data`.
     """
 
     def __init__(
         self,
-        rpc_url: str = DEFAULT_RPC_URL,
+        rpc_url: str | None = None,
         wallet: Wallet | None = None,
         *,
         sender: str | None = None,
@@ -92,13 +105,14 @@ class TOSAIClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        rpc_url, ws_url = node_urls(rpc_url, ws_url)
         self.core = RpcCore(
             rpc_url=rpc_url,
             wallet=wallet,
             sender=sender,
             timeouts=timeouts or Timeouts(),
             retry=retry or RetryPolicy(),
-            ws_url=ws_url or "",
+            ws_url=ws_url,
         )
         self._client = self
         self._http = http_client
@@ -128,10 +142,12 @@ class TOSAIClient:
 
     @property
     def rpc_url(self) -> str:
+        """The node's JSON-RPC URL this client talks to."""
         return self.core.rpc_url
 
     @property
     def wallet(self) -> Wallet | None:
+        """The `Wallet` that signs this client's writes, or None (unsigned dev-mode calls)."""
         return self.core.wallet
 
     # --- the calls ----------------------------------------------------------------------------
@@ -151,7 +167,10 @@ class TOSAIClient:
     my_address = _plan(methods.my_address)
 
     async def get_nonce(self, address: str | None = None) -> int:
-        """The account's next nonce."""
+        """An account's next nonce as an int (default: this client's account).
+
+        Signed writes fetch and track it themselves; this is for signing by hand (`Wallet.sign_params`).
+        """
         who = address or await self.my_address()
         return await self.execute(methods.get_nonce(who))
 
@@ -275,7 +294,7 @@ class TOSAIClient:
             else:
                 batch.settle(ids, response.status_code, response.content, response.headers)
             failure = batch.failure
-            delay = batch.retry_delay(failure, attempt) if failure is not None else None
+            delay = batch._retry_delay(failure, attempt) if failure is not None else None
             if failure is None or delay is None:
                 return
             log.info("retrying %s in %.2fs after: %s", batch.method, delay, failure)
@@ -434,7 +453,12 @@ class AsyncEventStream:
 
 
 class AsyncMiner:
-    """Miner actions: `client.miner`."""
+    """Miner actions, as `client.miner`: register, join tasks, submit solutions, run auto-mining.
+
+    `await client.miner.register()`, `participate_task(task_id, stake)`, `submit_solution(task_id,
+    TaskSolution(...))`, `stats()`, and the TOS design's loop: `start_auto_mining(AutoMiningConfig(...))`
+    / `stop_auto_mining()`, with progress in `auto_mining_report`.
+    """
 
     def __init__(self, client: TOSAIClient) -> None:
         self._client = client
@@ -449,10 +473,12 @@ class AsyncMiner:
 
     @property
     def is_auto_mining(self) -> bool:
+        """Whether `start_auto_mining` is running on this client."""
         return self._auto is not None
 
     @property
     def auto_mining_report(self) -> AutoMiningReport | None:
+        """The running loop's `AutoMiningReport` (scans, joined, submitted, errors), else None."""
         return self._auto.report if self._auto is not None else None
 
     async def start_auto_mining(self, config: AutoMiningConfig) -> AutoMiningReport:
@@ -526,7 +552,11 @@ class AsyncMiner:
 
 
 class AsyncValidator:
-    """Validator actions: `client.validator`."""
+    """Validator actions, as `client.validator`: find submissions to review, approve or reject them.
+
+    `await client.validator.pending_submissions()` lists what this account may still validate;
+    `validate(task_id, submission_id, score, reasoning)` approves, `reject(...)` rejects.
+    """
 
     def __init__(self, client: TOSAIClient) -> None:
         self._client = client
@@ -537,7 +567,11 @@ class AsyncValidator:
 
 
 class AsyncPublisher:
-    """Publisher actions: `client.publisher`."""
+    """Publisher actions, as `client.publisher`: publish tasks, cancel them, list your own.
+
+    `await client.publisher.publish_task("CodeAnalysis", 20_000_000_000, title=...)`,
+    `cancel_task(task_id)`, `my_tasks()`.
+    """
 
     def __init__(self, client: TOSAIClient) -> None:
         self._client = client
@@ -548,7 +582,10 @@ class AsyncPublisher:
 
 
 class AsyncDev:
-    """Dev-mode helpers (`dev_*` methods): `client.dev`."""
+    """The devnode's controls, as `client.dev` (dev mode only; a real node answers `MethodNotFound`).
+
+    `await client.dev.accounts()`, `faucet(address, amount)`, `increase_time(seconds)`, `mine(blocks)`.
+    """
 
     def __init__(self, client: TOSAIClient) -> None:
         self._client = client

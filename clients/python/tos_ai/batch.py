@@ -136,7 +136,7 @@ class Batch:
         """Whether every call is a read on the retry allow-list, so the whole batch may be sent again."""
         return all(item.call.method in self._core.retry.methods for item in self.items)
 
-    def retry_delay(self, error: NodeError, attempt: int) -> float | None:
+    def _retry_delay(self, error: NodeError, attempt: int) -> float | None:
         if not self.retryable:
             return None
         return self._core.retry.delay(self.items[0].call.method, error, attempt)
@@ -167,12 +167,12 @@ class Batch:
         for item in self.items:
             item.settle(None, error)
 
-    def first_error(self) -> NodeError | None:
+    def _first_error(self) -> NodeError | None:
         return next((item.error for item in self.items if item.error is not None), None)
 
     def results(self) -> list[Any]:
         """Every result in queue order; raises the first call's error when any failed."""
-        error = self.first_error()
+        error = self._first_error()
         if error is not None:
             raise error
         return [item.result() for item in self.items]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
+import os
 import random
+import re
 import threading
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +47,19 @@ from tos_ai.wallet import Wallet
 T = TypeVar("T")
 
 DEFAULT_RPC_URL = "http://localhost:8545"
+#: Read when a client is made without a URL (then `TOS_NODE_WS_URL` names the event WebSocket too).
+NODE_URL_ENV = "TOS_NODE_URL"
+NODE_WS_URL_ENV = "TOS_NODE_WS_URL"
+
+
+def node_urls(rpc_url: str | None, ws_url: str | None) -> tuple[str, str]:
+    """(JSON-RPC URL, event WebSocket URL): the ones given, else `TOS_NODE_URL` / `TOS_NODE_WS_URL`,
+    else `http://localhost:8545` and the `/ai/ws` beside it."""
+    if rpc_url is None:
+        rpc_url = os.environ.get(NODE_URL_ENV) or DEFAULT_RPC_URL
+        ws_url = ws_url or os.environ.get(NODE_WS_URL_ENV) or None
+    return rpc_url, ws_url or ws_url_for(rpc_url)
+
 
 #: Reads: safe to send twice, so the client retries them (connection errors, timeouts, 429/5xx, -32007).
 READ_METHODS: frozenset[str] = frozenset(
@@ -120,11 +135,15 @@ def describe_method(method: Callable[..., Any], spec: Callable[..., Any], *, tak
     """Give a client method built from `spec` its name, docstring and signature (for help() and IDEs)."""
     signature = inspect.signature(spec)
     params = list(signature.parameters.values())[1 if takes_core else 0 :]
-    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    # The spec returns Call[X] or Plan[X]; the method returns X.
+    returns = re.fullmatch(r"(?:Call|Plan)\[(.*)\]", str(signature.return_annotation))
     method.__name__ = spec.__name__
+    method.__qualname__ = spec.__name__
     method.__doc__ = spec.__doc__ or f"`{spec.__name__}` on the node."
     method.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[self_param, *params], return_annotation=inspect.Signature.empty
+        parameters=[self_param, *params],
+        return_annotation=returns.group(1) if returns else inspect.Signature.empty,
     )
 
 

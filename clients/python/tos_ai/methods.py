@@ -58,6 +58,14 @@ def _int(name: str, value: int) -> int:
 
 
 def get_network_info() -> Call[NetworkInfo]:
+    """The AI-mining network's summary (`get_network_info`).
+
+    Returns a `NetworkInfo`: `active_tasks`, `total_miners`, `online_miners` (active in the last hour),
+    `total_rewards_distributed` (atomic units, int), `average_task_completion_time` (seconds or None),
+    `network`, `topoheight`, `timestamp`; it also reads as a mapping (`info["active_tasks"]`).
+    Raises `NodeConnectionError` / `NodeTimeoutError` when the node cannot be reached (after the read
+    retries of `RetryPolicy`) and `NodeResponseError` when its reply is malformed.
+    """
     return Call("get_network_info", None, record(NetworkInfo))
 
 
@@ -69,6 +77,18 @@ def list_active_tasks(
     limit: int | None = None,
     offset: int | None = None,
 ) -> Call[list[TaskSummary]]:
+    """Tasks that are still open (`ai_list_active_tasks`), one page of them.
+
+    `filters` (all optional): `task_type` ("CodeAnalysis"), `difficulty_level` ("Beginner"...),
+    `min_reward` (atomic units), `publisher` (an address). `sort_by`: `reward_amount`, `deadline`,
+    `created_at` or `participants_count`; `sort_order`: `asc` / `desc`; `limit` (node default 50,
+    at most 500) and `offset` page through them.
+    Returns a list of `TaskSummary` (`task_id`, `title`, `task_type`, `difficulty_level`,
+    `reward_amount` and `stake_required` as ints, `deadline`, `time_left`, `participants_count`,
+    `max_participants`, `submissions_count`, `publisher`, `status`; `min_stake` / `max_stake` give the
+    stake range the node accepts). Raises `InvalidParams` for a bad filter, plus the read errors of
+    `get_network_info`.
+    """
     params: dict[str, Any] = {}
     if filters:
         params["filters"] = {
@@ -88,18 +108,29 @@ def list_active_tasks(
 
 
 def get_task_details(task_id: str) -> Call[TaskDetails]:
+    """One task with its participants, submissions, validations and rewards (`ai_get_task_details`).
+
+    `task_id`: the task's 64-hex id. Returns a `TaskDetails`: the `TaskSummary` fields plus
+    `description`, `verification_type`, `quality_threshold`, `created_at`, `participants`,
+    `submissions` (each with `solution_data`, `validations`, `final_score`, `passed`) and `rewards`
+    once paid. Raises `UnknownObject` (alias `TaskNotFound`) for an id the node does not know,
+    `InvalidParams` for a malformed id, plus the read errors of `get_network_info`.
+    """
     return Call("ai_get_task_details", {"task_id": _task_id(task_id)}, record(TaskDetails))
 
 
 def get_balance(address: str) -> Call[int]:
+    """An account's balance in atomic units, as an int (`get_balance`); raises the read errors."""
     return Call("get_balance", {"address": address}, parse_count)
 
 
 def get_nonce(address: str) -> Call[int]:
+    """An account's next nonce, as an int (`get_nonce`); signed writes fetch it themselves."""
     return Call("get_nonce", {"address": address}, parse_count)
 
 
 def get_miner_stats(address: str) -> Call[MinerStats]:
+    """An account's miner statistics (`ai_get_miner_stats`), as a `MinerStats`."""
     return Call("ai_get_miner_stats", {"miner_address": address}, record(MinerStats))
 
 
@@ -128,15 +159,20 @@ def get_events(
 
 
 def get_info() -> Call[NodeInfo]:
+    """The node's basics (`get_info`): `network`, `chain_id` (what signatures cover), `head_seq` (the
+    newest event), `topoheight`, `timestamp`, `version`, `require_signatures`; kept as sent (a mapping).
+    Raises the read errors of `get_network_info`.
+    """
     return Call("get_info", None, record(NodeInfo))
 
 
 def get_version() -> Call[Any]:
+    """The node's version string (`get_version`)."""
     return Call("get_version", None, parse_any)
 
 
 def raw(method: str, params: Any = None) -> Call[Any]:
-    """Any method, result unparsed (`rpc_call`)."""
+    """Any method, result unparsed (`rpc_call`); account writes are still signed."""
     return Call(method, params, parse_any)
 
 
@@ -159,10 +195,18 @@ def publish_task(
     task_data: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> Call[PublishedTask]:
-    """Publish a task (`ai_publish_task`); fields left out take the node's defaults.
+    """Publish a task (`ai_publish_task`); the reward moves from this account's balance into escrow.
 
+    `task_type`: "CodeAnalysis" or `{"CodeAnalysis": {"language": "rust"}}` (see
+    `normalize_task_type`); `reward_amount`: atomic units, within the difficulty's range. Optional,
+    the node's defaults when left out: `title`, `description` (10-2048 bytes), `difficulty_level`
+    (the lowest level whose range holds the reward), `stake_required` (reward/10), `deadline` (Unix
+    seconds) or `deadline_hours`, `max_participants` (10), `verification_type`, `quality_threshold`.
     Give the fields as arguments, or a whole `task_data` mapping (arguments win over its keys).
-    The reward moves from this account's balance into escrow.
+    Returns a `PublishedTask` (`task_id`, `status` "published", `deadline`). Raises
+    `InvalidContent` (reward outside the difficulty's range, text too short or long),
+    `InsufficientFunds`, `PermissionDenied` (reputation too low for the difficulty), `RateLimited`,
+    `InvalidParams` (an unknown field or task type). Writes are never retried.
     """
     fields: dict[str, Any] = dict(task_data or {})
     given: dict[str, Any] = {
@@ -191,6 +235,13 @@ def publish_task(
 def register_miner(
     specializations: list[str] | None = None, registration_fee: int | str | None = None
 ) -> Call[MinerRegistration]:
+    """Register this account as a miner (`ai_register_miner`).
+
+    `specializations`: task types you prefer (informational); `registration_fee`: atomic units (node
+    default when None), taken from the balance. Returns a `MinerRegistration` (`miner_address`,
+    `reputation`). Raises `AlreadyDone` when already registered, `InsufficientFunds` when the balance
+    cannot pay the fee, `PermissionDenied` for a bad signature. Writes are never retried.
+    """
     config: dict[str, Any] = {}
     if specializations is not None:
         config["specializations"] = list(specializations)
@@ -200,11 +251,27 @@ def register_miner(
 
 
 def participate_task(task_id: str, stake: int | str) -> Call[Participation]:
+    """Join a task with a stake (`ai_participate_task`); the stake moves into escrow.
+
+    `task_id`: the task; `stake`: atomic units (int or decimal string), between the task's
+    `min_stake` and `max_stake`. Returns a `Participation` (`participation_id`, `task_id`,
+    `stake_amount`). Raises `AlreadyDone` (joined before), `PermissionDenied` (your own task),
+    `InsufficientFunds` (balance too low or stake out of range), `InvalidTaskState` (full, expired,
+    not open), `UnknownObject` (no such task). Writes are never retried.
+    """
     params = {"task_id": _task_id(task_id), "stake_amount": _amount("stake", stake)}
     return Call("ai_participate_task", params, record(Participation))
 
 
 def submit_solution(task_id: str, solution: TaskSolution | Mapping[str, Any]) -> Call[SubmissionReceipt]:
+    """Submit your answer to a task you joined (`ai_submit_solution`).
+
+    `solution`: a `TaskSolution(content=..., code=..., documentation=...)` or the same as a mapping;
+    `content` is required (at least 10 bytes). Returns a `SubmissionReceipt` (`submission_id`,
+    `answer_hash`, `status` "submitted"). Raises `PermissionDenied` (not a participant),
+    `AlreadyDone` (submitted before), `InvalidContent` (too short or too big), `InvalidTaskState`
+    (past the deadline), `UnknownObject`. Writes are never retried.
+    """
     data = solution.to_dict() if isinstance(solution, TaskSolution) else dict(solution)
     if not isinstance(data.get("content"), str):
         raise TypeError("a solution needs `content` (a string)")
@@ -215,6 +282,14 @@ def submit_solution(task_id: str, solution: TaskSolution | Mapping[str, Any]) ->
 def validate_submission(
     task_id: str, submission_id: str, score: int, reasoning: str
 ) -> Call[ValidationReceipt]:
+    """Approve a submission with a quality score (`ai_validate_submission`, verdict Approve).
+
+    `score`: 0..100; `reasoning`: why. Returns a `ValidationReceipt` (`validation_id`,
+    `consensus_progress`: `{"validations", "required"}`); the task completes when every submission
+    has its validations. Raises `PermissionDenied` (your own task or submission, a participant of the
+    task, reputation too low), `AlreadyDone`, `InvalidContent` (score out of range),
+    `InvalidTaskState` (no longer accepting validations), `UnknownObject`. Never retried.
+    """
     verdict = {"Approve": {"quality_score": _int("score", score), "reasoning": reasoning}}
     return _validation(task_id, submission_id, verdict)
 
@@ -222,6 +297,11 @@ def validate_submission(
 def reject_submission(
     task_id: str, submission_id: str, reason: str, evidence: Any = None
 ) -> Call[ValidationReceipt]:
+    """Reject a submission (`ai_validate_submission`, verdict Reject); it scores 0 from you.
+
+    `reason`: why; `evidence`: optional, any JSON value. Returns a `ValidationReceipt`; raises the
+    errors of `validate`.
+    """
     return _validation(task_id, submission_id, {"Reject": {"reason": reason, "evidence": evidence}})
 
 
@@ -231,6 +311,12 @@ def _validation(task_id: str, submission_id: str, verdict: dict[str, Any]) -> Ca
 
 
 def cancel_task(task_id: str) -> Call[CancelledTask]:
+    """Cancel a task you published while nobody has joined it (`ai_cancel_task`); the reward returns.
+
+    Returns a `CancelledTask` (`task_id`, `status` "cancelled", `refunded`). Raises
+    `PermissionDenied` (not your task), `InvalidTaskState` (already joined or finished),
+    `UnknownObject`. Never retried.
+    """
     return Call("ai_cancel_task", {"task_id": _task_id(task_id)}, record(CancelledTask))
 
 
@@ -238,18 +324,24 @@ def cancel_task(task_id: str) -> Call[CancelledTask]:
 
 
 def dev_accounts() -> Call[list[DevAccount]]:
+    """The devnode's funded dev accounts (`dev_accounts`, dev mode only): `address`, `private_key`
+    (hex seed: `Wallet.from_private_key(...)`), `balance`. Raises `MethodNotFound` on a real node.
+    """
     return Call("dev_accounts", None, list_of(record(DevAccount)))
 
 
 def dev_faucet(address: str, amount: int | str) -> Call[Any]:
+    """Mint `amount` atomic units to `address` (`dev_faucet`, dev mode only; unsigned)."""
     return Call("dev_faucet", {"address": address, "amount": _amount("amount", amount)}, parse_any)
 
 
 def dev_increase_time(seconds: int) -> Call[Any]:
+    """Move the devnode's clock forward by `seconds` (`dev_increase_time`, dev mode only)."""
     return Call("dev_increase_time", {"seconds": _int("seconds", seconds)}, parse_any)
 
 
 def dev_mine(blocks: int = 1) -> Call[Any]:
+    """Mine `blocks` blocks at once (`dev_mine`, dev mode only)."""
     return Call("dev_mine", {"blocks": _int("blocks", blocks)}, parse_any)
 
 
@@ -291,21 +383,29 @@ def my_address(core: RpcCore) -> Plan[str]:
 
 
 def balance_of(core: RpcCore, address: str | None = None) -> Plan[int]:
-    """An account's balance in atomic units (default: this client's account)."""
+    """An account's balance in atomic units, as an int (default: this client's account).
+
+    Raises `NodeConnectionError` / `NodeTimeoutError` when the node cannot be reached.
+    """
     who = address or (yield from my_address(core))
     balance: int = yield get_balance(who)
     return balance
 
 
 def miner_stats_of(core: RpcCore, address: str | None = None) -> Plan[MinerStats]:
-    """An account's miner stats (default: this client's account)."""
+    """An account's miner statistics (default: this client's account), as a `MinerStats`.
+
+    `reputation` (0..1000, 500 at registration), `is_registered`, `tasks_published`,
+    `tasks_participated`, `submissions`, `wins`, `validations`, `total_earnings` and `current_stake`
+    (atomic units). Raises `UnknownObject` for an account the node has never seen.
+    """
     who = address or (yield from my_address(core))
     stats: MinerStats = yield get_miner_stats(who)
     return stats
 
 
 def my_tasks(core: RpcCore) -> Plan[list[TaskSummary]]:
-    """Active tasks this account published."""
+    """Every active task this account published, as `TaskSummary` records (all pages)."""
     me = yield from my_address(core)
     tasks = yield from all_active_tasks({"publisher": me})
     return [task for task in tasks if task.publisher == me]
