@@ -117,5 +117,5 @@ def test_amounts_are_plain_ascii_digits_up_to_u64() -> None:
         with pytest.raises(ValueError, match="stake"):
             m.participate_task("ab" * 32, bad)
     with pytest.raises(TypeError):
-        m.participate_task("ab" * 32, True)  # type: ignore[arg-type]
+        m.participate_task("ab" * 32, True)
     assert m.participate_task("ab" * 32, "007").params == {"task_id": "ab" * 32, "stake_amount": "7"}

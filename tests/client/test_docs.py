@@ -11,6 +11,7 @@ import tos_ai
 from tos_ai.aio import AsyncDev, AsyncMiner, AsyncPublisher, AsyncValidator
 from tos_ai.sync import Dev, Miner, Publisher, Validator
 
+PLAIN = pydoc.plaintext  # type: ignore[attr-defined]  # typeshed leaves it out
 CLASSES = [
     tos_ai.TOSAIClient,
     AsyncMiner,
@@ -49,11 +50,11 @@ def test_every_public_call_has_a_docstring_that_says_more_than_its_name(cls: typ
 
 
 def test_help_shows_the_signature_and_the_errors_of_a_call() -> None:
-    text = pydoc.render_doc(tos_ai.TOSAIClient, renderer=pydoc.plaintext)
+    text = pydoc.render_doc(tos_ai.TOSAIClient, renderer=PLAIN)
     assert "get_task_details(self, task_id: 'str') -> 'TaskDetails'" in text
     assert "UnknownObject" in text
     assert "TOS_NODE_URL" in text
-    miner = pydoc.render_doc(AsyncMiner, renderer=pydoc.plaintext)
+    miner = pydoc.render_doc(AsyncMiner, renderer=PLAIN)
     assert "participate_task(self, task_id: 'str', stake: 'int | str') -> 'Participation'" in miner
     assert "InsufficientFunds" in miner
 
