@@ -98,3 +98,10 @@ def test_the_auto_mining_config_takes_the_designs_list_of_levels_and_its_default
     defaults = AutoMiningConfig()
     assert (defaults.check_interval, defaults.error_pause) == (60, 30)
     assert "your-ai-service-key" not in repr(config)
+
+
+def test_the_clients_event_names_are_the_nodes() -> None:
+    from devnode.events import EVENT_NAMES as NODE_EVENTS
+    from tos_ai.models import EVENT_NAMES
+
+    assert EVENT_NAMES == NODE_EVENTS

@@ -1,22 +1,36 @@
-"""`python -m tos_ai`: talk to a TOS node from a shell.
+"""`tos-ai` / `python -m tos_ai`: talk to a TOS node from a shell.
 
-Reads print readable text (or `--json`); errors print the node's message on stderr and exit 1.
+Reads print readable text (or `--json`: JSON with integer amounts, one object per line for streams);
+errors print the node's message on stderr and exit 1; a closed pipe (`| head`) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
+import shutil
 import sys
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tos_ai.core import DEFAULT_RPC_URL
+from tos_ai import __version__
+from tos_ai.completion import SHELLS, completion_script
 from tos_ai.errors import NodeError, WalletError
-from tos_ai.models import TaskSolution, format_tos, to_atomic
+from tos_ai.mining import AutoMiningReport
+from tos_ai.models import (
+    DIFFICULTY_LEVELS,
+    EVENT_NAMES,
+    AutoMiningConfig,
+    TaskSolution,
+    format_tos,
+    to_atomic,
+)
 from tos_ai.records import Record
 from tos_ai.sync import Client
 from tos_ai.wallet import Wallet
@@ -66,91 +80,217 @@ def parse_task_type(text: str) -> str | dict[str, Any]:
     return {name: {keys.get(name, "category"): detail}}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tos_ai", description="TOS AI-mining node client.")
-    parser.add_argument("--node", default=os.environ.get("TOS_NODE_URL", DEFAULT_RPC_URL), help="node URL")
-    who = parser.add_mutually_exclusive_group()
-    who.add_argument("--from", dest="sender", metavar="ADDRESS", help="act as this dev account (unsigned)")
-    who.add_argument(
-        "--wallet", type=Path, metavar="FILE", help=f"sign with this wallet file (${PASSPHRASE_ENV})"
+PROG = "tos-ai"
+EPILOG = """\
+The node is --node, else $TOS_NODE_URL, else http://localhost:8545. Amounts are atomic units
+(1 TOS = 100000000) or TOS with a suffix: 50tos, 1.5TOS. --json, --node, --from and --wallet may
+also come after the command. Shell completion: eval "$(tos-ai completion bash)" (or zsh, fish).
+"""
+
+
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes, before or after the command name (after it: no defaults)."""
+
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--node",
+        default=default(None),
+        metavar="URL",
+        help="the node's JSON-RPC URL (default: $TOS_NODE_URL, else http://localhost:8545)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--from",
+        dest="sender",
+        default=default(None),
+        metavar="ADDRESS",
+        help="act as this dev account, unsigned (dev mode only)",
+    )
+    parser.add_argument(
+        "--wallet",
+        type=Path,
+        default=default(None),
+        metavar="FILE",
+        help=f"sign writes with this wallet file (passphrase from ${PASSPHRASE_ENV}, else asked)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print JSON (one object per line for streams; amounts as integers) instead of text",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Talk to a TOS node's AI-mining API: tasks, mining, validation, events, wallets.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("info", help="network info")
-    tasks = sub.add_parser("tasks", help="list active tasks")
-    tasks.add_argument("--type", dest="task_type")
-    tasks.add_argument("--difficulty")
-    tasks.add_argument("--min-reward", type=parse_amount)
-    tasks.add_argument("--publisher")
-    tasks.add_argument("--limit", type=int)
-    show = sub.add_parser("task", help="show one task")
-    show.add_argument("task_id")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+        _common_options(cmd, top=False)
+        return cmd
 
-    publish = sub.add_parser("publish", help="publish a task")
-    publish.add_argument("--type", dest="task_type", type=parse_task_type, required=True)
-    publish.add_argument("--reward", type=parse_amount, required=True)
-    publish.add_argument("--title")
-    publish.add_argument("--description")
-    publish.add_argument("--difficulty")
-    publish.add_argument("--deadline-hours", type=float)
-    publish.add_argument("--max-participants", type=int)
-    publish.add_argument("--stake-required", type=parse_amount)
-    publish.add_argument("--quality-threshold", type=int)
-    publish.add_argument("--reviewers", type=int, help="PeerReview required_reviewers")
+    command("info", "the network's summary: active tasks, miners, rewards paid")
+    tasks = command("tasks", "list the active tasks")
+    tasks.add_argument(
+        "--type", dest="task_type", metavar="TYPE", help="only this task type, e.g. CodeAnalysis"
+    )
+    tasks.add_argument("--difficulty", choices=DIFFICULTY_LEVELS, help="only this difficulty level")
+    tasks.add_argument(
+        "--min-reward", type=parse_amount, metavar="AMOUNT", help="only rewards of at least this"
+    )
+    tasks.add_argument("--publisher", metavar="ADDRESS", help="only tasks this address published")
+    tasks.add_argument("--limit", type=int, metavar="N", help="at most N tasks (node default 50)")
+    show = command("task", "show one task with its participants, submissions and rewards")
+    show.add_argument("task_id", help="the task's id (64 hex characters)")
 
-    cancel = sub.add_parser("cancel", help="cancel a task you published")
-    cancel.add_argument("task_id")
-    register = sub.add_parser("register", help="register as a miner")
-    register.add_argument("--fee", type=parse_amount)
-    register.add_argument("--specialization", action="append", dest="specializations")
+    publish = command("publish", "publish a task; its reward moves from your balance into escrow")
+    publish.add_argument(
+        "--type",
+        dest="task_type",
+        type=parse_task_type,
+        required=True,
+        metavar="TYPE",
+        help='CodeAnalysis, CodeAnalysis:rust, or JSON such as \'{"LogicReasoning":{"complexity":3}}\'',
+    )
+    publish.add_argument("--reward", type=parse_amount, required=True, metavar="AMOUNT", help="the reward")
+    publish.add_argument("--title", help="a short title (default: from the type)")
+    publish.add_argument("--description", help="what to do, 10 to 2048 bytes (default: the title)")
+    publish.add_argument(
+        "--difficulty",
+        choices=DIFFICULTY_LEVELS,
+        help="default: the lowest level whose range holds the reward",
+    )
+    publish.add_argument(
+        "--deadline-hours", type=float, metavar="HOURS", help="default: by difficulty (1-14 days)"
+    )
+    publish.add_argument("--max-participants", type=int, metavar="N", help="1 to 1000 (default 10)")
+    publish.add_argument("--stake-required", type=parse_amount, metavar="AMOUNT", help="default: reward/10")
+    publish.add_argument("--quality-threshold", type=int, metavar="SCORE", help="0 to 100 (default 70)")
+    publish.add_argument("--reviewers", type=int, metavar="N", help="peer review by N validators")
 
-    participate = sub.add_parser("participate", help="join a task with a stake")
-    participate.add_argument("task_id")
-    participate.add_argument("--stake", type=parse_amount, required=True)
+    cancel = command("cancel", "cancel a task you published, before anyone joins it")
+    cancel.add_argument("task_id", help="the task's id")
+    register = command("register", "register as a miner (pays the registration fee)")
+    register.add_argument("--fee", type=parse_amount, metavar="AMOUNT", help="default: the node's fee")
+    register.add_argument(
+        "--specialization",
+        action="append",
+        dest="specializations",
+        metavar="TYPE",
+        help="a task type you prefer (repeatable)",
+    )
 
-    submit = sub.add_parser("submit", help="submit a solution")
-    submit.add_argument("task_id")
+    participate = command("participate", "join a task with a stake")
+    participate.add_argument("task_id", help="the task's id")
+    participate.add_argument(
+        "--stake", type=parse_amount, required=True, metavar="AMOUNT", help="between reward/10 and reward/2"
+    )
+
+    submit = command("submit", "submit a solution to a task you joined")
+    submit.add_argument("task_id", help="the task's id")
     content = submit.add_mutually_exclusive_group(required=True)
-    content.add_argument("--content")
-    content.add_argument("--content-file", type=Path)
-    submit.add_argument("--code-file", type=Path)
-    submit.add_argument("--documentation")
+    content.add_argument("--content", help="the answer (at least 10 bytes)")
+    content.add_argument("--content-file", type=Path, metavar="FILE", help="read the answer from FILE")
+    submit.add_argument("--code-file", type=Path, metavar="FILE", help="attach code from FILE")
+    submit.add_argument("--documentation", help="notes for the validators")
 
-    validate = sub.add_parser("validate", help="approve a submission with a score")
-    validate.add_argument("task_id")
-    validate.add_argument("submission_id")
-    validate.add_argument("--score", type=int, required=True)
-    validate.add_argument("--reasoning", required=True)
-    reject = sub.add_parser("reject", help="reject a submission")
-    reject.add_argument("task_id")
-    reject.add_argument("submission_id")
-    reject.add_argument("--reason", required=True)
-    reject.add_argument("--evidence")
-    sub.add_parser("pending", help="submissions you may still validate")
+    validate = command("validate", "approve a submission with a quality score")
+    validate.add_argument("task_id", help="the task's id")
+    validate.add_argument("submission_id", help="the submission's id")
+    validate.add_argument("--score", type=int, required=True, metavar="SCORE", help="quality, 0 to 100")
+    validate.add_argument("--reasoning", required=True, help="why this score")
+    reject = command("reject", "reject a submission")
+    reject.add_argument("task_id", help="the task's id")
+    reject.add_argument("submission_id", help="the submission's id")
+    reject.add_argument("--reason", required=True, help="why it is rejected")
+    reject.add_argument("--evidence", help="what shows it")
+    command("pending", "submissions you may still validate")
 
-    balance = sub.add_parser("balance", help="an account's balance")
-    balance.add_argument("address", nargs="?")
-    stats = sub.add_parser("stats", help="an account's miner stats")
-    stats.add_argument("address", nargs="?")
+    balance = command("balance", "an account's balance")
+    balance.add_argument("address", nargs="?", help="default: your account")
+    stats = command("stats", "an account's miner statistics and reputation")
+    stats.add_argument("address", nargs="?", help="default: your account")
 
-    watch = sub.add_parser("watch", help="print node events as they happen")
-    watch.add_argument("--since", type=int, help="replay events after this seq first")
-    watch.add_argument("--event", action="append", dest="events", help="only this event (repeatable)")
-    watch.add_argument("--count", type=int, help="stop after this many events")
+    watch = command("watch", "print node events as they happen")
+    watch.add_argument(
+        "--since", type=int, metavar="SEQ", help="replay the events after SEQ first (0: all kept)"
+    )
+    watch.add_argument(
+        "--event", action="append", dest="events", choices=EVENT_NAMES, help="only this event (repeatable)"
+    )
+    watch.add_argument("--count", type=int, metavar="N", help="stop after N events")
+    watch.add_argument(
+        "--until", type=int, metavar="SEQ", help="stop after the event with seq SEQ (or past it)"
+    )
 
-    sub.add_parser("dev-accounts", help="the dev accounts (dev mode)")
-    faucet = sub.add_parser("faucet", help="mint funds to an address (dev mode)")
-    faucet.add_argument("address")
-    faucet.add_argument("amount", type=parse_amount)
+    auto = command("auto-mine", "run the TOS design's auto-mining loop, one status line updated in place")
+    auto.add_argument(
+        "--difficulty",
+        action="append",
+        dest="difficulties",
+        choices=DIFFICULTY_LEVELS,
+        help="a difficulty level to take (repeatable; default Beginner and Intermediate)",
+    )
+    auto.add_argument(
+        "--max-concurrent", type=int, default=1, metavar="N", help="joined tasks at once (default 1)"
+    )
+    auto.add_argument(
+        "--min-success",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="skip tasks estimated below P, 0..1 (default 0)",
+    )
+    auto.add_argument(
+        "--min-time-left",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="skip tasks ending sooner (default 600)",
+    )
+    auto.add_argument(
+        "--check-interval",
+        type=float,
+        default=60,
+        metavar="SECONDS",
+        help="seconds between scans (default 60)",
+    )
+    auto.add_argument("--no-submit", action="store_true", help="join tasks but do not submit solutions")
+    auto.add_argument(
+        "--no-events", action="store_true", help="scan on the timer only, ignore task_published"
+    )
+    auto.add_argument(
+        "--duration", type=float, metavar="SECONDS", help="stop after SECONDS (default: Ctrl-C)"
+    )
 
-    wallet = sub.add_parser("wallet", help="create or inspect a wallet file")
+    command("dev-accounts", "the devnode's funded dev accounts and their keys (dev mode)")
+    faucet = command("faucet", "mint funds to an address (dev mode)")
+    faucet.add_argument("address", help="who receives them")
+    faucet.add_argument("amount", type=parse_amount, help="how much")
+
+    wallet = command("wallet", "create a wallet file or show its address")
     wallet_sub = wallet.add_subparsers(dest="wallet_command", required=True, metavar="ACTION")
-    new = wallet_sub.add_parser("new", help="create a new wallet file")
-    new.add_argument("file", type=Path)
-    new.add_argument("--private-key", help="import this 32-byte seed (hex) instead of generating one")
-    new.add_argument("--hrp", default="tst", choices=["tst", "tos"])
+    new = wallet_sub.add_parser("new", help="create a new wallet file (passphrase-encrypted)")
+    new.add_argument("file", type=Path, help="where to write it (never overwritten)")
+    new.add_argument(
+        "--private-key", metavar="HEX", help="import this 32-byte seed instead of generating one"
+    )
+    new.add_argument(
+        "--hrp", default="tst", choices=["tst", "tos"], help="address prefix (default tst, devnet)"
+    )
     wallet_sub.add_parser("address", help="print the address of --wallet FILE")
+
+    completion = command("completion", "print a shell completion script")
+    completion.add_argument("shell", choices=SHELLS, help='e.g. eval "$(tos-ai completion bash)"')
     return parser
 
 
@@ -185,13 +325,16 @@ class Printer:
             print(text(value) if text else _describe(value), file=self.out, flush=True)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, key: str | None = None) -> Any:
+    """A JSON-ready copy: records become objects and every amount an integer (the node sends strings)."""
     if isinstance(value, Record):
-        return value.to_dict()
+        value = value.to_dict()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, k) for k, v in value.items()}
+    if key in _AMOUNT_KEYS and isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     return value
 
 
@@ -205,6 +348,9 @@ _AMOUNT_KEYS = {
     "balance",
     "amount",
     "refunded",
+    "escrow",
+    "registration_fee",
+    "min_reward",
 }
 
 
@@ -259,6 +405,8 @@ def _event_line(event: Any) -> str:
 
 
 def _make_client(args: argparse.Namespace) -> Client:
+    if args.wallet is not None and args.sender is not None:
+        raise CLIError("give --from or --wallet, not both")
     wallet = None
     if args.wallet is not None:
         wallet = Wallet.load(args.wallet, passphrase())
@@ -270,6 +418,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     printer = Printer(out, args.json)
     if args.command == "wallet":
         return _wallet_command(args, printer)
+    if args.command == "completion":
+        print(completion_script(build_parser(), args.shell), file=out)
+        return 0
     with _make_client(args) as client:
         command = args.command
         if command == "info":
@@ -344,6 +495,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             printer.emit(client.get_miner_stats(args.address))
         elif command == "watch":
             return _watch(client, args, printer)
+        elif command == "auto-mine":
+            return _auto_mine(client, args, printer)
         elif command == "dev-accounts":
             accounts = client.dev.accounts()
             printer.emit(
@@ -355,14 +508,111 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _watch(client: Client, args: argparse.Namespace, printer: Printer) -> int:
+    if args.count is not None and args.count <= 0:
+        return 0
     seen = 0
     with client.events(since_seq=args.since, events=args.events) as stream:
+        if args.until is not None and stream.last_seq is not None and stream.last_seq >= args.until:
+            return 0
         for event in stream:
             printer.emit(event, _event_line)
             seen += 1
             if args.count is not None and seen >= args.count:
                 break
+            if args.until is not None and event.seq >= args.until:
+                break
     return 0
+
+
+def _auto_mine(client: Client, args: argparse.Namespace, printer: Printer) -> int:
+    """The design's loop in a thread; the main thread redraws one status line until it stops."""
+    config = AutoMiningConfig(
+        target_difficulty=args.difficulties or ("Beginner", "Intermediate"),
+        max_concurrent_tasks=args.max_concurrent,
+        min_success_probability=args.min_success,
+        min_time_left=args.min_time_left,
+        check_interval=args.check_interval,
+        auto_submit_solutions=not args.no_submit,
+        listen_events=not args.no_events,
+    )
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def mine() -> None:
+        try:
+            outcome["report"] = client.miner.start_auto_mining(config)
+        except BaseException as exc:  # handed to the main thread, which reports it
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=mine, name="tos-ai-auto-mine", daemon=True)
+    thread.start()
+    status = StatusLine(printer.out, as_json=printer.as_json)
+    deadline = time.monotonic() + args.duration if args.duration is not None else None
+    try:
+        while not done.wait(0.25):
+            report = client.miner.auto_mining_report
+            if report is not None:
+                status.show(report.status_line(), _report_json(report))
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        client.miner.stop_auto_mining()
+        done.wait(10)
+    status.end()
+    if "error" in outcome:
+        raise outcome["error"]
+    report = outcome.get("report")
+    if report is None:
+        raise CLIError("auto-mining did not stop within 10 s")
+    printer.emit(_report_json(report), lambda v: "stopped: " + report.status_line())
+    return 0
+
+
+def _report_json(report: AutoMiningReport) -> dict[str, Any]:
+    return {
+        "scans": report.scans,
+        "joined": list(report.joined),
+        "submitted": dict(report.submitted),
+        "active": list(report.active),
+        "errors": list(report.errors),
+        "next_scan_at": report.next_scan_at,
+    }
+
+
+class StatusLine:
+    """One line redrawn in place on a terminal; elsewhere (a pipe, a log) one line per change."""
+
+    def __init__(self, out: TextIO, *, as_json: bool) -> None:
+        self.out = out
+        self.as_json = as_json
+        self.tty = not as_json and out.isatty()
+        self._last = ""
+        self._width = 0
+
+    def show(self, text: str, data: Mapping[str, Any]) -> None:
+        if self.as_json:
+            line = json.dumps({"status": _plain(data)}, sort_keys=True)
+            changed_part = json.dumps({k: v for k, v in data.items() if k != "next_scan_at"}, sort_keys=True)
+        else:
+            line = changed_part = text
+        if self.tty:
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            shown = line[:width]
+            self.out.write("\r" + shown.ljust(self._width))
+            self._width = len(shown)
+            self.out.flush()
+        elif changed_part != self._last:
+            print(line, file=self.out, flush=True)
+        self._last = changed_part
+
+    def end(self) -> None:
+        if self.tty and self._width:
+            self.out.write("\r" + " " * self._width + "\r")
+            self.out.flush()
 
 
 def _wallet_command(args: argparse.Namespace, printer: Printer) -> int:
@@ -400,6 +650,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tos-ai watch | head -3`): stop quietly, as Unix tools do.
+        if stdout is sys.stdout:
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 def _error_json(exc: Exception) -> dict[str, Any]:

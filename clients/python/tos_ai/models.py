@@ -13,6 +13,21 @@ if TYPE_CHECKING:
 ATOMIC_PER_TOS = 10**8
 _TOS_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,8}))?")
 DIFFICULTY_LEVELS = ("Beginner", "Intermediate", "Advanced", "Expert")
+#: The events the node announces (`ai_get_events`, the `/ai/ws` stream).
+EVENT_NAMES = (
+    "task_published",
+    "participant_joined",
+    "submission_received",
+    "validation_completed",
+    "task_status_changed",
+    "task_completed",
+    "task_expired",
+    "task_cancelled",
+    "reward_distributed",
+    "stake_slashed",
+    "reputation_changed",
+    "miner_registered",
+)
 REWARD_RANGES: Mapping[str, tuple[int, int]] = {
     "Beginner": (5 * 10**9, 15 * 10**9),
     "Intermediate": (15 * 10**9, 50 * 10**9),
