@@ -280,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     wallet = command("wallet", "create a wallet file or show its address")
     wallet_sub = wallet.add_subparsers(dest="wallet_command", required=True, metavar="ACTION")
     new = wallet_sub.add_parser("new", help="create a new wallet file (passphrase-encrypted)")
+    _common_options(new, top=False)
     new.add_argument("file", type=Path, help="where to write it (never overwritten)")
     new.add_argument(
         "--private-key", metavar="HEX", help="import this 32-byte seed instead of generating one"
@@ -287,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--hrp", default="tst", choices=["tst", "tos"], help="address prefix (default tst, devnet)"
     )
-    wallet_sub.add_parser("address", help="print the address of --wallet FILE")
+    _common_options(wallet_sub.add_parser("address", help="print the address of --wallet FILE"), top=False)
 
     completion = command("completion", "print a shell completion script")
     completion.add_argument("shell", choices=SHELLS, help='e.g. eval "$(tos-ai completion bash)"')
