@@ -105,6 +105,8 @@ def test_a_wallet_file_signs_cli_writes(
     address = json.loads(out)["address"]
     assert code == 0
     assert Wallet.load(path, "cli pass").address == address
+    code, out, _ = run("wallet", "address", "--wallet", str(path))  # --wallet after the action too
+    assert (code, out.strip()) == (0, address)
     node.rpc("dev_faucet", {"address": address, "amount": str(2 * REWARD)})
     code, out, _ = run("--node", node.url, "--wallet", str(path), "--json", "register")
     assert code == 0

@@ -45,15 +45,16 @@ def difficulty_rank(level: str) -> int:
 
 
 MAX_AMOUNT = 2**64 - 1
-_ATOMIC = re.compile(r"[0-9]+", re.ASCII)
+#: The node's pattern for an amount string: ASCII digits only, at most 40 of them.
+_ATOMIC = re.compile(r"[0-9]{1,40}", re.ASCII)
 
 
 def parse_amount(value: object, name: str = "amount") -> int:
     """An amount in atomic units as the node accepts it: an integer, or a string of ASCII digits, 0..2^64-1.
 
     Raises `TypeError` for anything else than an int or a str (bool, float, None) and `ValueError` for
-    a negative number, a string that is not plain ASCII digits ("1.5", " 5", "+5", "1e9", "٢") or a
-    value above 2^64 - 1. `to_atomic("1.5")` converts a TOS figure instead.
+    a negative number, a string that is not 1 to 40 plain ASCII digits ("1.5", " 5", "+5", "1e9", "٢")
+    or a value above 2^64 - 1. `to_atomic("1.5")` converts a TOS figure instead.
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"{name} must be an amount in atomic units (a decimal string or an integer)")
