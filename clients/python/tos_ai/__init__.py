@@ -47,7 +47,7 @@ from tos_ai.mining import AutoMiningReport, draft_offline_solution, estimate_suc
 from tos_ai.models import (
     ATOMIC_PER_TOS,
     DIFFICULTY_LEVELS,
-    MAX_AMOUNT,
+    MAX_SUPPLY,
     REWARD_RANGES,
     TASK_TYPE_DETAILS,
     AutoMiningConfig,
@@ -83,7 +83,7 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 __all__ = [
     "ATOMIC_PER_TOS",
     "DIFFICULTY_LEVELS",
-    "MAX_AMOUNT",
+    "MAX_SUPPLY",
     "NO_RETRIES",
     "READ_METHODS",
     "REWARD_RANGES",

@@ -21,7 +21,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 #: The node refuses larger batches (-32600).
-MAX_BATCH = 1000
+MAX_BATCH = 100
 
 
 class BatchResult(Generic[T]):

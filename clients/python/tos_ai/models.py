@@ -44,17 +44,19 @@ def difficulty_rank(level: str) -> int:
         return len(DIFFICULTY_LEVELS)
 
 
-MAX_AMOUNT = 2**64 - 1
+#: The chain's whole supply, 184,000,000 TOS: no amount may be larger (the node refuses it, -32602 `max_supply`).
+MAX_SUPPLY = 184_000_000 * ATOMIC_PER_TOS
 #: The node's pattern for an amount string: ASCII digits only, at most 40 of them.
 _ATOMIC = re.compile(r"[0-9]{1,40}", re.ASCII)
 
 
 def parse_amount(value: object, name: str = "amount") -> int:
-    """An amount in atomic units as the node accepts it: an integer, or a string of ASCII digits, 0..2^64-1.
+    """An amount in atomic units as the node accepts it: an integer or a string of ASCII digits, 0..MAX_SUPPLY.
 
     Raises `TypeError` for anything else than an int or a str (bool, float, None) and `ValueError` for
     a negative number, a string that is not 1 to 40 plain ASCII digits ("1.5", " 5", "+5", "1e9", "٢")
-    or a value above 2^64 - 1. `to_atomic("1.5")` converts a TOS figure instead.
+    or a value above the chain's whole supply (`MAX_SUPPLY`, 184,000,000 TOS). `to_atomic("1.5")`
+    converts a TOS figure instead.
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"{name} must be an amount in atomic units (a decimal string or an integer)")
@@ -64,8 +66,10 @@ def parse_amount(value: object, name: str = "amount") -> int:
         value = int(value)
     if value < 0:
         raise ValueError(f"{name} cannot be negative")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"{name} is larger than 2^64 - 1 (u64)")
+    if value > MAX_SUPPLY:
+        raise ValueError(
+            f"{name} is {format_tos(value)}, more than the chain's whole supply of {format_tos(MAX_SUPPLY)}"
+        )
     return value
 
 
