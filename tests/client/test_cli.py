@@ -219,14 +219,18 @@ def test_a_closed_pipe_ends_the_cli_quietly(node: DevnodeProcess, dev: DevAccoun
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert watch.stdout is not None
-    assert watch.stdout.readline()
-    watch.stdout.close()  # what `| head -1` does once it has its line
-    for _ in range(3):  # new events make the CLI write into the closed pipe
-        publish()
-    assert watch.wait(timeout=30) == 141
-    assert watch.stderr is not None
-    assert watch.stderr.read() == b""
+    try:
+        assert watch.stdout is not None
+        assert watch.stdout.readline()
+        watch.stdout.close()  # what `| head -1` does once it has its line
+        for _ in range(3):  # new events make the CLI write into the closed pipe
+            publish()
+        assert watch.wait(timeout=30) == 141
+        assert watch.stderr is not None
+        assert watch.stderr.read() == b""
+    finally:
+        watch.kill()
+        watch.wait()
 
 
 def test_auto_mine_runs_the_designs_loop_and_reports(tmp_path: Path) -> None:
