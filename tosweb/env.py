@@ -90,3 +90,18 @@ def secret_from_file(name: str, path: Path, *, allow_generate: bool) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(generated)
     return generated
+
+
+def refuse_weak_keys(name: str, value: str, *, min_length: int = 32, min_distinct: int = 10) -> None:
+    """Stop start-up when any comma-separated key in `value` is short or repetitive (never printing it).
+
+    The field key is hashed into a Fernet key without stretching, so its strength is its own entropy.
+    """
+    for position, key in enumerate((part.strip() for part in value.split(",")), start=1):
+        if len(key) < min_length or len(set(key)) < min_distinct:
+            which = f"key {position} of the list" if "," in value else "it"
+            raise ImproperlyConfigured(
+                f"{name} is too weak for production: {which} has {len(key)} characters, {len(set(key))} "
+                f"different; it needs at least {min_length} characters with {min_distinct} different. "
+                "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )

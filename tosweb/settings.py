@@ -9,7 +9,7 @@ import django
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from tosweb.env import envbool, envint, envlist, envstr, envurl, secret_from_file
+from tosweb.env import envbool, envint, envlist, envstr, envurl, refuse_weak_keys, secret_from_file
 from tosweb.middleware import parse_extra_sources
 
 # Lets the code subscript Django's generic classes (QuerySet[Task], ModelForm[Profile]) at run time.
@@ -30,6 +30,15 @@ SECRET_KEY = secret_from_file("SECRET_KEY", RUN_DIR / "secret_key", allow_genera
 FIELD_ENCRYPTION_KEY = secret_from_file(
     "TOS_FIELD_ENCRYPTION_KEY", RUN_DIR / "field_encryption_key", allow_generate=not PRODUCTION
 )
+
+if PRODUCTION:
+    # Production refuses what would expose it, naming the variable, rather than starting unsafe.
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG=true is refused when TOS_ENV=production: Django's debug pages show settings, paths and "
+            "code to anyone. Unset DEBUG (or set DEBUG=false)."
+        )
+    refuse_weak_keys("TOS_FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])

@@ -179,7 +179,7 @@ def test_collectstatic_in_production_writes_hashed_files_that_whitenoise_serves(
         DJANGO_SETTINGS_MODULE="tosweb.settings",
         TOS_ENV="production",
         SECRET_KEY="a-key-only-for-this-test-" + "x" * 40,
-        TOS_FIELD_ENCRYPTION_KEY="a-field-key-only-for-this-test",
+        TOS_FIELD_ENCRYPTION_KEY="a-field-key-only-for-this-test-0123456789",
         ALLOWED_HOSTS="dash.example.org",
         STATIC_ROOT=str(tmp_path / "static"),
         TOS_RUN_DIR=str(tmp_path / "run"),

@@ -58,7 +58,10 @@ def log_from_django(tmp_path: Path, **env: str) -> str:
 
 def test_production_logs_json_and_development_logs_plain_text(tmp_path: Path) -> None:
     production = log_from_django(
-        tmp_path, TOS_ENV="production", SECRET_KEY="k" * 50, TOS_FIELD_ENCRYPTION_KEY="f" * 20
+        tmp_path,
+        TOS_ENV="production",
+        SECRET_KEY="k" * 50,
+        TOS_FIELD_ENCRYPTION_KEY="a-field-key-only-for-this-test-0123456789",
     )
     assert json.loads(production)["message"] == "hello"
     assert log_from_django(tmp_path).endswith("WARNING dashboard: hello")

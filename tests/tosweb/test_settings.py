@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRINT = "from django.conf import settings as s; print(repr(({})))"
 
@@ -60,3 +62,54 @@ def test_the_secret_key_generated_for_development_stays_the_same_across_starts(t
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert len(first.stdout.strip()) >= 50
+
+
+STRONG = {
+    "SECRET_KEY": "s3cret-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
+    "ALLOWED_HOSTS": "dash.example.org",
+}
+FIELD_KEY = "Zk3-pQ9_vL2mW8xR4tY7uB1nC6hJ0dFsGa5eKo"
+
+
+def test_production_refuses_debug_at_start_naming_the_variable(tmp_path: Path) -> None:
+    result = load_settings(
+        tmp_path, "s.DEBUG", TOS_ENV="production", DEBUG="true", TOS_FIELD_ENCRYPTION_KEY=FIELD_KEY, **STRONG
+    )
+    assert result.returncode != 0
+    assert "DEBUG=true is refused when TOS_ENV=production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak", ["k", "a-field-key-only", "abababababababababababababababababab", f"{FIELD_KEY},x"]
+)
+def test_production_refuses_a_weak_field_encryption_key_naming_the_variable(
+    tmp_path: Path, weak: str
+) -> None:
+    result = load_settings(tmp_path, "s.DEBUG", TOS_ENV="production", TOS_FIELD_ENCRYPTION_KEY=weak, **STRONG)
+    assert result.returncode != 0
+    assert "TOS_FIELD_ENCRYPTION_KEY is too weak for production" in result.stderr
+    if len(weak) > 1:
+        assert weak not in result.stderr  # the key itself is never printed
+
+
+def test_production_starts_with_strong_keys_and_check_deploy_is_clean(tmp_path: Path) -> None:
+    env = {**os.environ, "TOS_ENV": "production", "TOS_FIELD_ENCRYPTION_KEY": FIELD_KEY, **STRONG}
+    env.update(DJANGO_SETTINGS_MODULE="tosweb.settings", TOS_RUN_DIR=str(tmp_path / "run"))
+    for name in ("DEBUG", "DATABASE_URL"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_accepts_debug(tmp_path: Path) -> None:
+    result = load_settings(tmp_path, "s.DEBUG", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
