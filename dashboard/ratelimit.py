@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tosweb.clientaddr import client_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,14 +37,12 @@ class Verdict:
     retry_after: int = 0
 
 
-LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 5, 15 * 60)
-LOGIN_ATTEMPTS_PER_ADDRESS = Limit("login-ip", 30, 15 * 60)
 WRITES_PER_USER = Limit("writes", 30, 60)
 
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """The client's address, through the trusted proxies only (tosweb/clientaddr.py)."""
+    return client_address(request)
 
 
 def _window(limit: Limit, key: str) -> tuple[str, int]:
@@ -88,3 +88,12 @@ def limit_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reset(limit: Limit, key: str) -> None:
+    """Forget `key`'s hits in the current window."""
+    cache_key, _ = _window(limit, key)
+    try:
+        cache.delete(cache_key)
+    except Exception as exc:
+        logger.warning("rate limit %s not reset: the cache is unavailable (%s)", limit.name, exc)

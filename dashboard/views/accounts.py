@@ -13,39 +13,42 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from dashboard import ratelimit, services
+from dashboard import logins, services
 from dashboard.forms import LoginForm, RolesForm, SignupForm
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, refusing further attempts after too many failures for an account or address."""
+    """Django's login; a client that failed too often for an account waits (dashboard/logins.py)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = str(request.POST.get("username", "")).strip().lower()
-        ip = ratelimit.client_ip(request)
-        verdicts = [
-            ratelimit.hit(ratelimit.LOGIN_ATTEMPTS_PER_ADDRESS, ip),
-            ratelimit.check(ratelimit.LOGIN_FAILURES_PER_ACCOUNT, username),
-        ]
-        refused = [verdict for verdict in verdicts if not verdict.allowed]
-        if refused:
-            minutes = max(1, -(-max(v.retry_after for v in refused) // 60))
+        self.login_client = logins.client_for(request, logins.normalise(request.POST.get("username")))
+        verdict = logins.check(self.login_client)
+        if not verdict.allowed:
+            minutes = max(1, -(-verdict.retry_after // 60))
             form = self.get_form()
             form.errors.clear()
             form.add_error(
-                None, f"Too many login attempts. Try again in {minutes} minute{'s' * (minutes > 1)}."
+                None,
+                f"Too many failed logins to this account from here. Try again in {minutes} "
+                f"minute{'s' * (minutes > 1)}, or from a browser you logged in with before.",
             )
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
+            response["Retry-After"] = str(verdict.retry_after)
             return response
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        logins.record_success(self.login_client, response)
+        return response
+
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        username = str(form.data.get("username", "")).strip().lower()
-        ratelimit.hit(ratelimit.LOGIN_FAILURES_PER_ACCOUNT, username)
+        if form.data.get("username") and form.data.get("password"):  # a password was tried
+            logins.record_failure(self.login_client)
         return super().form_invalid(form)
 
 
