@@ -1,12 +1,16 @@
-"""A Content-Security-Policy on every response: pages run only our own static scripts and styles."""
+"""Headers and pages every response gets: the browser policies, private caching, no debug page for strangers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template import loader
+from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+
+from tosweb.clientaddr import is_local_client
 
 # htmx and its ws extension are vendored, app.js and live.js are static files, and no template has an inline
 # <script>, <style> or style="": 'self' is enough everywhere. img-src allows data: for the SVGs browsers
@@ -45,8 +49,37 @@ def parse_extra_sources(value: str) -> dict[str, list[str]]:
     return extra
 
 
-class ContentSecurityPolicyMiddleware(MiddlewareMixin):
-    """Sets Content-Security-Policy (or its -Report-Only form) unless a view already set one."""
+# Powerful features no page uses (the address's copy button needs only clipboard-write, left alone): a script
+# injected into a page could not turn on the camera or ask for payment. Only names Chromium knows, so
+# the browser's console stays quiet (tests/browser/test_csp.py watches it).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class SecurityHeadersMiddleware(MiddlewareMixin):
+    """Content-Security-Policy (or its -Report-Only form) unless a view set one, and a Permissions-Policy."""
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         header = (
@@ -54,4 +87,43 @@ class ContentSecurityPolicyMiddleware(MiddlewareMixin):
         )
         if header not in response:
             response[header] = build_policy(settings.CSP_EXTRA_SOURCES, settings.CSP_REPORT_URI)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class PrivatePagesMiddleware(MiddlewareMixin):
+    """`Cache-Control: private, no-store` on every response to a logged-in user: none may be kept by a
+    shared cache, nor stored in the browser for the next person at the same computer."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+# Django's debug pages (technical_404.html, technical_500.html and .txt) all say why they are shown.
+_DEBUG_PAGE_MARK = b"DEBUG = True"
+PLAIN_ERROR_PAGES = {400: "400.html", 404: "404.html"}
+
+
+def shows_debug_page(request: HttpRequest, status: int) -> bool:
+    """Whether this client may see Django's debug page: only on this machine, and for a page that is not
+    found (it lists every URL pattern) only when it asks with ?debug."""
+    return is_local_client(request) and (status != 404 or "debug" in request.GET)
+
+
+class DebugPagesForLocalClientsMiddleware(MiddlewareMixin):
+    """With DEBUG on, a debug page that is not for this client becomes the plain error page."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        status = response.status_code
+        if not settings.DEBUG or (status not in (400, 404) and status < 500):
+            return response
+        if not isinstance(response, HttpResponse) or _DEBUG_PAGE_MARK not in response.content:
+            return response
+        if shows_debug_page(request, status):
+            return response
+        context = {"debug_hint": status == 404 and is_local_client(request)}
+        page = loader.render_to_string(PLAIN_ERROR_PAGES.get(status, "500.html"), context)
+        return HttpResponse(page, status=status)

@@ -9,6 +9,7 @@ import django
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from tosweb.clientaddr import parse_networks
 from tosweb.env import envbool, envint, envlist, envstr, envurl, refuse_weak_keys, secret_from_file
 from tosweb.middleware import parse_extra_sources
 
@@ -42,6 +43,9 @@ if PRODUCTION:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client (tosweb/clientaddr.py); unset,
+# the client is the connection's own address, which behind a proxy is the proxy's.
+TRUSTED_PROXIES = parse_networks("TOS_TRUSTED_PROXIES", envlist("TOS_TRUSTED_PROXIES", []))
 
 INSTALLED_APPS = [
     "daphne",
@@ -59,12 +63,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tosweb.middleware.ContentSecurityPolicyMiddleware",
+    "tosweb.middleware.SecurityHeadersMiddleware",
+    # Sees every response the layers below made, debug pages included (tosweb/middleware.py).
+    "tosweb.middleware.DebugPagesForLocalClientsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tosweb.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
