@@ -15,6 +15,7 @@ from dashboard.services.accounts import (
     link_imported_account,
     profile_for,
     register_miner,
+    save_roles,
 )
 from dashboard.services.automining import (
     NoAccount,
@@ -127,6 +128,7 @@ __all__ = [
     "review_queue",
     "save_config",
     "save_preferences",
+    "save_roles",
     "set_enabled",
     "stake_bounds",
     "status_for",

@@ -29,7 +29,7 @@ from dashboard.services.mining import (
     reputation_of,
 )
 from dashboard.services.tasks import TaskFilters, browse_tasks
-from tos_ai import NodeError, difficulty_rank, required_validations
+from tos_ai import NodeError, NodeRPCError, difficulty_rank, required_validations
 
 #: Statuses in which the node still takes validations.
 VALIDATABLE_STATUSES = (Task.Status.IN_PROGRESS, Task.Status.UNDER_VALIDATION)
@@ -55,12 +55,34 @@ def my_validation(submission: dict[str, Any], address: str) -> dict[str, Any] | 
     return None
 
 
+OWN_SUBMISSION = "This is your own submission: another validator must score it."
+OWN_TASK = "You published this task: its submissions are scored by other validators."
+PARTICIPANT = (
+    "You take part in this task, so you may not score its submissions: they are scored by validators "
+    "who do not compete on it."
+)
+#: The node's rules for a refused validation (-32004, data.rule), in the words the queue uses.
+NODE_RULE_WORDS = {"own_submission": OWN_SUBMISSION, "own_task": OWN_TASK, "participant": PARTICIPANT}
+
+
+def participates(task: Task, address: str) -> bool:
+    """Whether the account joined the task (as the node's details or the stored events say)."""
+    listed = any(
+        address in (entry.get("miner"), entry.get("address"))
+        for entry in task.details.get("participants") or []
+    )
+    submitted = any(entry.get("submitter") == address for entry in task.details.get("submissions") or [])
+    return listed or submitted
+
+
 def refusal(address: str, reputation: int | None, task: Task, submission: dict[str, Any]) -> str:
     """Why this account may not review this submission now, in words; "" when it may."""
     if submission.get("submitter") == address:
-        return "This is your own submission: another validator must score it."
+        return OWN_SUBMISSION
     if task.publisher == address:
-        return "You published this task: its submissions are scored by other validators."
+        return OWN_TASK
+    if participates(task, address):
+        return PARTICIPANT
     if my_validation(submission, address) is not None:
         return "You have already reviewed this submission."
     if submission.get("final_score") is not None or len(submission.get("validations") or []) >= required_of(
@@ -216,10 +238,14 @@ def review(account: NodeAccount, task_id: str, submission_id: str, verdict: Verd
                 signed.validator.validate(task_id, submission_id, verdict.score, verdict.text)
             else:
                 signed.validator.reject(task_id, submission_id, verdict.text)
-    except NodeError as exc:
+    except NodeRPCError as exc:
+        if exc.rule in NODE_RULE_WORDS:  # the dashboard's copy of the task was behind the node's
+            refresh_details([task_id])
+            return ReviewOutcome(ref, False, NODE_RULE_WORDS[exc.rule])
         problem = node.describe(exc)
-        if problem.unavailable:
-            node.mark_node_down()
+        return ReviewOutcome(ref, False, problem.message, problem.field, problem.unavailable)
+    except NodeError as exc:
+        problem = node.problem_of(exc)
         return ReviewOutcome(ref, False, problem.message, problem.field, problem.unavailable)
     refresh_details([task_id])
     return ReviewOutcome(ref, True, "Approved." if verdict.approve else "Rejected.")

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from dashboard import logins, services
@@ -75,15 +76,24 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def roles(request: HttpRequest) -> HttpResponse:
-    """Choose which roles' pages the navigation shows."""
+    """Choose the roles: each one opens its pages and actions."""
     assert request.user.is_authenticated
     profile = services.profile_for(request.user)
     form = RolesForm(request.POST if request.method == "POST" else None, instance=profile)
+    # A refused role page links here with ?next= to come back once the role is on.
+    wanted = str(request.POST.get("next") or request.GET.get("next") or "")
+    safe = url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure())
+    next_page = wanted if wanted.startswith("/") and safe else ""
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_roles(
+            profile,
+            publisher=form.cleaned_data["is_publisher"],
+            miner=form.cleaned_data["is_miner"],
+            validator=form.cleaned_data["is_validator"],
+        )
         messages.success(request, "Your roles are saved.")
-        return redirect("roles")
-    return render(request, "registration/roles.html", {"form": form})
+        return redirect(next_page or "roles")
+    return render(request, "registration/roles.html", {"form": form, "next": next_page})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +14,7 @@ from dashboard.amounts import tos_text
 from dashboard.forms import AutoMiningForm, AutoMiningToggleForm
 from dashboard.http import HtmxHttpRequest
 from dashboard.models import AutoMiningConfig, AutoMiningRun
+from dashboard.roles import role_required
 
 
 def _initial(config: AutoMiningConfig) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def _page(request: HtmxHttpRequest, form: AutoMiningForm, status: int = 200) -> 
     return render(request, "dashboard/automining.html", context, status=status)
 
 
-@login_required
+@role_required("miner")
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def automining_settings(request: HtmxHttpRequest) -> HttpResponse:
@@ -70,7 +70,7 @@ def automining_settings(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("automining")
 
 
-@login_required
+@role_required("miner")
 @require_POST
 @ratelimit.limit_writes
 def automining_toggle(request: HtmxHttpRequest) -> HttpResponse:
@@ -94,7 +94,7 @@ def automining_toggle(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("automining")
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def automining_status(request: HtmxHttpRequest) -> HttpResponse:
     """The live part of the page (polled by htmx every few seconds): current run, last run, next check."""
@@ -102,7 +102,7 @@ def automining_status(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/automining.html#status", {"status": services.status_for(request.user)})
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def automining_run(request: HtmxHttpRequest, run_id: int) -> HttpResponse:
     """One run's log, step by step; another user's run is a 404."""

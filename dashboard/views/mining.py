@@ -7,7 +7,6 @@ import io
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboard import access, ratelimit, services
 from dashboard.forms import MiningPreferencesForm, ParticipateForm, PeriodForm, SolutionForm
 from dashboard.http import HtmxHttpRequest
+from dashboard.roles import role_required
 
 _TASK_ID = re.compile(r"[0-9a-f]{64}")
 
@@ -24,7 +24,7 @@ def partial_requested(request: HtmxHttpRequest, target: str) -> bool:
     return bool(request.htmx) and request.htmx.target == target and not request.htmx.history_restore_request
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def mining_tasks(request: HtmxHttpRequest) -> HttpResponse:
     """Active tasks matching the miner's preferences, with stake range, time left and a chance of winning."""
@@ -40,7 +40,7 @@ def mining_tasks(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required("miner")
 @require_POST
 @ratelimit.limit_writes
 def mining_preferences(request: HtmxHttpRequest) -> HttpResponse:
@@ -56,7 +56,7 @@ def mining_preferences(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("mining_tasks")
 
 
-@login_required
+@role_required("miner")
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def join_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
@@ -89,7 +89,7 @@ def join_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     return render(request, "dashboard/mining_join.html", context, status=status)
 
 
-@login_required
+@role_required("miner")
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def submit_solution(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
@@ -111,7 +111,7 @@ def submit_solution(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     return render(request, "dashboard/mining_submit.html", context, status=status)
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def participations(request: HtmxHttpRequest) -> HttpResponse:
     """The tasks the miner joined: staked, submitted, validated, won, paid or slashed."""
@@ -120,7 +120,7 @@ def participations(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/mining_participations.html", {"account": account, "listing": listing})
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
     """The miner's rewards over 7 days, 30 days or all time: a chart, totals by type, the latest credits."""
@@ -141,7 +141,7 @@ def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
     """Every credit to the user's address as CSV: UTC ISO times, atomic amounts and exact TOS with 8 places."""
@@ -156,7 +156,7 @@ def earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@role_required("miner", "validator")
 @require_GET
 def reputation(request: HtmxHttpRequest) -> HttpResponse:
     """The account's reputation, what it unlocks per action and difficulty, and how far the next step is."""

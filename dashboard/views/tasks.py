@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboard import access, ratelimit, services
 from dashboard.forms import PublishTaskForm, TaskFilterForm
 from dashboard.http import HtmxHttpRequest
+from dashboard.roles import has_role, role_required
 
 TASKS_PER_PAGE = 20
 _TASK_ID = re.compile(r"[0-9a-f]{64}")
@@ -39,7 +39,7 @@ def task_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required("publisher")
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def publish_task(request: HtmxHttpRequest) -> HttpResponse:
@@ -63,7 +63,7 @@ def publish_task(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/task_publish.html", {"form": form, "account": account}, status=status)
 
 
-@login_required
+@role_required("publisher")
 @require_GET
 def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
     """The tasks the user published, with their progress, escrow and a Cancel button while nobody joined."""
@@ -86,12 +86,13 @@ def task_detail(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     if lookup.task is None and lookup.problem is None:
         raise Http404("No such task.")
     account = access.node_account_of(request.user)
-    is_publisher = bool(account and lookup.task and lookup.task.publisher == account.address)
+    owner = bool(account and lookup.task and lookup.task.publisher == account.address)
+    is_publisher = owner and has_role(request, "publisher")
     context = {"task": lookup.task, "problem": lookup.problem, "is_publisher": is_publisher}
     return render(request, "dashboard/task_detail.html", context, status=200 if lookup.task else 503)
 
 
-@login_required
+@role_required("publisher")
 @require_POST
 @ratelimit.limit_writes
 def cancel_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,12 +19,13 @@ from dashboard.forms import (
     add_review_problem,
 )
 from dashboard.http import HtmxHttpRequest
+from dashboard.roles import role_required
 from dashboard.views.mining import partial_requested
 
 _ID = re.compile(r"[0-9a-f]{64}")
 
 
-@login_required
+@role_required("validator")
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     """Submissions to review, those reviewed, or all; htmx swaps only the list when a tab is chosen."""
@@ -37,7 +37,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, f"{template}#queue" if partial_requested(request, "queue") else template, context)
 
 
-@login_required
+@role_required("validator")
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str) -> HttpResponse:
@@ -80,7 +80,7 @@ def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str
     return render(request, "dashboard/validation_review.html", context, status=status)
 
 
-@login_required
+@role_required("validator")
 @require_POST
 @ratelimit.limit_writes
 def bulk_reject(request: HtmxHttpRequest) -> HttpResponse:
@@ -95,7 +95,7 @@ def bulk_reject(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": outcomes})
 
 
-@login_required
+@role_required("validator")
 @require_GET
 def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
     """The validator's rewards over 7 days, 30 days or all time."""

@@ -13,7 +13,7 @@ from dashboard import services
 from dashboard.amounts import tos_exact, tos_text
 from dashboard.services.earnings import chart
 from tests.support.mining import credit
-from tests.support.tasks import TOS, address_of
+from tests.support.tasks import TOS, address_of, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
 
@@ -24,7 +24,9 @@ DAY = 86_400
 @pytest.fixture
 def member(client: Client, node_down: str, django_user_model: type[User]) -> User:
     """A user whose credits are stored; the node is down, so pages show only what is stored."""
-    user = django_user_model.objects.create_user("earner", password="a-long-passphrase")
+    user = with_roles(
+        django_user_model.objects.create_user("earner", password="a-long-passphrase"), "miner", "validator"
+    )
     services.link_imported_account(user, "33" * 32)
     client.force_login(user)
     return user
@@ -127,7 +129,7 @@ def test_the_validator_earnings_count_only_validator_rewards(client: Client, mem
 
 def test_earnings_need_a_login_and_a_linked_account(client: Client, django_user_model: type[User]) -> None:
     assert client.get("/mining/earnings.csv").status_code == 302
-    client.force_login(django_user_model.objects.create_user("no-wallet"))
+    client.force_login(with_roles(django_user_model.objects.create_user("no-wallet"), "miner"))
     assert client.get("/mining/earnings.csv").status_code == 404
     assert "you have not linked one yet" in client.get("/mining/earnings/").content.decode()
 

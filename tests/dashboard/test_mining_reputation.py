@@ -9,7 +9,7 @@ from dashboard import services
 from dashboard.services.mining import may, unlocks
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member, stored_event
-from tests.support.tasks import address_of
+from tests.support.tasks import address_of, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "fresh_node_status")]
 
@@ -48,7 +48,7 @@ def test_the_page_shows_the_nodes_reputation_and_what_it_unlocks(
 def test_with_the_node_down_the_last_stored_reputation_is_shown_with_words(
     client: Client, node_down: str, django_user_model: type[User]
 ) -> None:
-    user = django_user_model.objects.create_user("offline", password="a-long-passphrase")
+    user = with_roles(django_user_model.objects.create_user("offline", password="a-long-passphrase"), "miner")
     services.link_imported_account(user, "55" * 32)
     stored_event(
         "reputation_changed", int(timezone.now().timestamp()), address=address_of(user), old=500, new=510
@@ -66,5 +66,5 @@ def test_the_reputation_page_needs_a_login_and_a_linked_account(
     client: Client, use_devnode: DevnodeProcess, django_user_model: type[User]
 ) -> None:
     assert client.get("/reputation/").status_code == 302
-    client.force_login(django_user_model.objects.create_user("no-wallet"))
+    client.force_login(with_roles(django_user_model.objects.create_user("no-wallet"), "validator"))
     assert "you have not linked one yet" in client.get("/reputation/").content.decode()

@@ -11,7 +11,7 @@ from dashboard.models import NodeAccount, Profile
 from dashboard.services.mining import Record, success_estimate
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member, publish_as
-from tests.support.tasks import TOS, address_of, cached_task, make_publisher
+from tests.support.tasks import TOS, address_of, cached_task, make_publisher, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "fresh_node_status")]
 
@@ -154,7 +154,7 @@ def test_join_needs_a_login_and_csrf(publisher: User, use_devnode: DevnodeProces
 def test_with_the_node_down_the_stored_tasks_are_offered_with_a_banner(
     client: Client, node_down: str, django_user_model: type[User]
 ) -> None:
-    user = django_user_model.objects.create_user("offline", password="a-long-passphrase")
+    user = with_roles(django_user_model.objects.create_user("offline", password="a-long-passphrase"), "miner")
     services.link_imported_account(user, "11" * 32)
     client.force_login(user)
     stored = cached_task(title="A stored task to mine")
@@ -170,7 +170,7 @@ def test_with_the_node_down_the_stored_tasks_are_offered_with_a_banner(
 def test_joining_while_the_node_is_down_says_so_and_keeps_the_form(
     client: Client, node_down: str, django_user_model: type[User]
 ) -> None:
-    user = django_user_model.objects.create_user("offline", password="a-long-passphrase")
+    user = with_roles(django_user_model.objects.create_user("offline", password="a-long-passphrase"), "miner")
     services.link_imported_account(user, "11" * 32)
     client.force_login(user)
     stored = cached_task()
@@ -184,7 +184,7 @@ def test_joining_while_the_node_is_down_says_so_and_keeps_the_form(
 def test_an_imported_account_that_never_registered_is_registered_when_it_first_joins(
     client: Client, publisher: User, use_devnode: DevnodeProcess
 ) -> None:
-    newcomer = make_publisher(use_devnode, "newcomer")
+    newcomer = with_roles(make_publisher(use_devnode, "newcomer"), "miner")
     address = address_of(newcomer)
     stats: Any = use_devnode.rpc("ai_get_miner_stats", {"miner_address": address})
     assert stats.get("is_registered") is False

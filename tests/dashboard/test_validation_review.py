@@ -10,7 +10,7 @@ from dashboard import services
 from dashboard.models import Task
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import SOLUTION, join_and_submit, make_member, publish_as
-from tests.support.tasks import address_of, cached_task
+from tests.support.tasks import address_of, cached_task, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "fresh_node_status")]
 
@@ -244,7 +244,9 @@ def test_review_posts_need_csrf(validator: User, publisher: User, miner: User) -
 def test_with_the_node_down_the_queue_shows_stored_submissions_and_reviews_are_refused_in_words(
     client: Client, node_down: str, django_user_model: type[User]
 ) -> None:
-    user = django_user_model.objects.create_user("offline", password="a-long-passphrase")
+    user = with_roles(
+        django_user_model.objects.create_user("offline", password="a-long-passphrase"), "validator"
+    )
     services.link_imported_account(user, "22" * 32)
     client.force_login(user)
     submission = {

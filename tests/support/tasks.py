@@ -94,3 +94,18 @@ def cached_task(publisher: str = "tst1someoneelse", **fields: Any) -> Task:
     }
     values.update(fields)
     return Task.objects.create(**values)
+
+
+def with_roles(user: User, *roles: str) -> User:
+    """Give the user exactly these roles (pages of other roles answer 403)."""
+    from dashboard.models import Profile
+
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "is_publisher": "publisher" in roles,
+            "is_miner": "miner" in roles,
+            "is_validator": "validator" in roles,
+        },
+    )
+    return user
