@@ -7,6 +7,7 @@ Anthropic Messages API, and the built-in offline drafter. Errors say whether ret
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 import httpx
 
+from dashboard import egress
 from tos_ai import TaskDetails, TaskSolution, draft_offline_solution
 
 SolverKind = Literal["offline", "openai", "anthropic"]
@@ -95,13 +97,26 @@ def _solution(answer: str, config: SolverConfig) -> TaskSolution:
 
 def _post(url: str, headers: dict[str, str], body: dict[str, Any], timeout: float) -> Any:
     try:
-        reply = httpx.post(url, headers=headers, json=body, timeout=timeout)
+        # Resolved and checked now, at the call, and connected to the very address checked.
+        target = egress.pin(url)
+    except egress.ForbiddenTarget as exc:
+        raise SolverError(str(exc), permanent=True) from exc
+    except egress.Unresolvable as exc:
+        raise SolverError(str(exc), permanent=False) from exc
+    try:
+        # trust_env=False: no HTTP(S)_PROXY, the connection goes to the address just checked.
+        with httpx.Client(timeout=timeout, trust_env=False) as http:
+            reply = http.post(
+                target.url, headers={**headers, **target.headers}, json=body, extensions=target.extensions
+            )
     except httpx.TimeoutException as exc:
         raise SolverError(
             f"the AI service at {url} did not answer within {timeout:.0f} s", permanent=False
         ) from exc
     except httpx.HTTPError as exc:
-        raise SolverError(f"the AI service at {url} is unreachable ({exc})", permanent=False) from exc
+        raise SolverError(
+            f"the AI service at {url} is unreachable ({type(exc).__name__})", permanent=False
+        ) from exc
     if reply.status_code in (401, 403):
         raise SolverError(
             "the AI service refused the API key (check it on the settings page)", permanent=True
@@ -112,13 +127,36 @@ def _post(url: str, headers: dict[str, str], body: dict[str, Any], timeout: floa
         raise SolverError(f"the AI service is busy or failing (HTTP {reply.status_code})", permanent=False)
     if reply.status_code >= 400:
         raise SolverError(
-            f"the AI service refused the request (HTTP {reply.status_code}: {reply.text[:200]})",
+            f"the AI service refused the request (HTTP {reply.status_code}{error_summary(reply)})",
             permanent=True,
         )
     try:
         return reply.json()
     except ValueError as exc:
         raise SolverError("the AI service answered with something that is not JSON", permanent=True) from exc
+
+
+#: At most this much of an AI service's own error message goes into the run log.
+ERROR_SUMMARY_CHARS = 120
+_UNPRINTABLE = re.compile(r"[^\w .,:;'\"()/%+=@#-]+", re.UNICODE)
+
+
+def error_summary(reply: httpx.Response) -> str:
+    """ ": <the service's error message>" from an OpenAI- or Anthropic-style JSON error, cleaned and cut
+    short; otherwise only the kind and size of the body. The body itself is never copied into the run log:
+    it may be anything the address answered."""
+    message = None
+    with contextlib.suppress(ValueError):
+        data = reply.json()
+        error = data.get("error") if isinstance(data, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
+    if isinstance(message, str) and message.strip():
+        words = " ".join(_UNPRINTABLE.sub(" ", message).split())
+        if len(words) > ERROR_SUMMARY_CHARS:
+            words = words[: ERROR_SUMMARY_CHARS - 1].rstrip() + "…"
+        return f": {words}"
+    kind = reply.headers.get("content-type", "no content type").split(";", 1)[0].strip()[:40]
+    return f", a {len(reply.content):,}-byte {kind} body"
 
 
 def _openai(config: SolverConfig, prompt: str) -> str:

@@ -9,6 +9,7 @@ import django
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from dashboard.egress import parse_allowed_targets
 from tosweb.clientaddr import parse_networks
 from tosweb.env import envbool, envint, envlist, envstr, envurl, refuse_weak_keys, secret_from_file
 from tosweb.middleware import parse_extra_sources
@@ -214,6 +215,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # The TOS node this dashboard talks to (the devnode in development).
 TOS_NODE_URL = envurl("TOS_NODE_URL", "http://127.0.0.1:8545", schemes=("http", "https"))
 TOS_NODE_TIMEOUT = envint("TOS_NODE_TIMEOUT", 10, minimum=1)
+# Auto-mining's AI service (a URL each user sets) may not reach loopback, private or link-local addresses,
+# checked on the address resolved at every call (dashboard/egress.py), except those named here: host names,
+# addresses or CIDR blocks, each optionally with :port, e.g. "127.0.0.1:11434" for Ollama on this host.
+# Development also allows loopback.
+SOLVER_ALLOWED_ADDRESSES = parse_allowed_targets(
+    "TOS_SOLVER_ALLOWED_ADDRESSES", envlist("TOS_SOLVER_ALLOWED_ADDRESSES", [])
+)
+SOLVER_ALLOW_LOOPBACK = not PRODUCTION
 # On a devnet, a newly generated account is funded from the faucet with this many atomic units
 # (10,000 TOS by default); 0 turns it off. Production nodes have no faucet.
 TOS_DEV_FAUCET_AMOUNT = envint("TOS_DEV_FAUCET_AMOUNT", 0 if PRODUCTION else 10_000 * 10**8, minimum=0)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from dashboard import egress
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
 from tos_ai import DIFFICULTY_LEVELS
 
@@ -103,6 +104,11 @@ class AutoMiningForm(forms.Form):
                 self.add_error("solver_base_url", "An OpenAI-compatible solver needs the service's base URL.")
             if not cleaned.get("solver_model"):
                 self.add_error("solver_model", "Name the model to ask, e.g. gpt-4o-mini or llama3.1.")
+        if kind in ("openai", "anthropic") and cleaned.get("solver_base_url"):
+            try:
+                egress.check_url(cleaned["solver_base_url"])  # and again at every call
+            except egress.ForbiddenTarget as exc:
+                self.add_error("solver_base_url", f"{str(exc)[0].upper()}{str(exc)[1:]}.")
         if kind == "anthropic":
             if not cleaned.get("solver_model"):
                 self.add_error("solver_model", "Name the model to ask, e.g. claude-sonnet-4-5.")

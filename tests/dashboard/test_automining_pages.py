@@ -14,6 +14,7 @@ from dashboard.crypto import decrypt_secret
 from dashboard.models import AutoMiningConfig, AutoMiningRun, AutoMiningStep
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member
+from tests.support.tasks import with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
 
@@ -157,7 +158,7 @@ def test_the_toggle_works_without_javascript(signed_in: Client, member: User) ->
 
 
 def test_turning_it_on_without_a_node_account_is_refused(client: Client) -> None:
-    user = User.objects.create_user("no-account", password="a-long-passphrase")
+    user = with_roles(User.objects.create_user("no-account", password="a-long-passphrase"), "miner")
     client.force_login(user)
     reply = client.post("/mining/auto/toggle/", {"enabled": "on"}, follow=True)
     assert "Link a node account" in reply.content.decode()
@@ -186,10 +187,33 @@ def test_the_status_shows_the_run_under_way_the_last_one_and_the_last_error_in_w
 
 def test_another_users_run_is_a_404(client: Client, member: User) -> None:
     run = AutoMiningRun.objects.create(user=member, trigger="schedule")
-    stranger = User.objects.create_user("stranger", password="a-long-passphrase")
+    stranger = with_roles(User.objects.create_user("stranger", password="a-long-passphrase"), "miner")
     client.force_login(stranger)
     assert client.get(f"/mining/auto/runs/{run.pk}/").status_code == 404
     assert client.get("/mining/auto/runs/999999/").status_code == 404
     # Their own settings page is theirs: nothing of the other miner's config shows.
     AutoMiningConfig.objects.update_or_create(user=member, defaults={"solver_model": "secret-model-name"})
     assert "secret-model-name" not in client.get("/mining/auto/").content.decode()
+
+
+def test_in_production_a_solver_url_into_the_servers_networks_is_refused_beside_the_field(
+    signed_in: Client, member: User, settings: Any
+) -> None:
+    settings.SOLVER_ALLOW_LOOPBACK = False
+    for url in ("http://127.0.0.1:6379/", "http://169.254.169.254/latest", "http://localhost:8545/"):
+        reply = signed_in.post("/mining/auto/", settings_form(solver_base_url=url))
+        assert reply.status_code == 400, url
+        assert "which auto-mining may not call" in " ".join(reply.context["form"].errors["solver_base_url"])
+    assert not AutoMiningConfig.objects.filter(user=member, solver_model="llama3.1").exists()
+
+
+def test_the_allow_list_lets_a_model_server_on_this_host_be_saved(
+    signed_in: Client, member: User, settings: Any
+) -> None:
+    from dashboard.egress import parse_allowed_targets
+
+    settings.SOLVER_ALLOW_LOOPBACK = False
+    settings.SOLVER_ALLOWED_ADDRESSES = parse_allowed_targets(
+        "TOS_SOLVER_ALLOWED_ADDRESSES", ["127.0.0.1:11434"]
+    )
+    assert signed_in.post("/mining/auto/", settings_form()).status_code == 302

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
-import pytest
+import socket
 
-from dashboard.solvers import SolverConfig, SolverError, solve, task_prompt
+import httpx
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from dashboard import egress
+from dashboard.egress import parse_allowed_targets
+from dashboard.solvers import (
+    ERROR_SUMMARY_CHARS,
+    SolverConfig,
+    SolverError,
+    error_summary,
+    solve,
+    task_prompt,
+)
 from tests.support.devnode import free_port
 from tests.support.fake_ai import FakeAI
 from tos_ai import TaskDetails
@@ -92,3 +105,92 @@ def test_the_offline_drafter_needs_no_service_and_says_so() -> None:
     solution = solve(SolverConfig(kind="offline"), TASK)
     assert "drafted offline" in solution.content.lower()
     assert "Find the bugs in this tokenizer" in solution.content
+
+
+# --- where solver calls may go, and what of an error reaches the run log ---------------------------------
+
+
+@pytest.fixture
+def production(settings: SettingsWrapper) -> SettingsWrapper:
+    settings.SOLVER_ALLOW_LOOPBACK = False
+    settings.SOLVER_ALLOWED_ADDRESSES = ()
+    return settings
+
+
+def test_in_production_a_solver_on_this_server_gets_no_prompt_and_no_key(
+    fake_ai: FakeAI, production: SettingsWrapper
+) -> None:
+    for base_url in (fake_ai.url, fake_ai.url.replace("127.0.0.1", "localhost")):
+        config = SolverConfig(kind="openai", base_url=base_url, model="m", api_key="sk-secret")
+        with pytest.raises(SolverError, match="loopback address") as refused:
+            solve(config, TASK)
+        assert refused.value.permanent is True
+    assert fake_ai.requests == []
+
+
+def test_an_operator_allows_a_model_server_on_this_host_by_address_and_port(
+    fake_ai: FakeAI, production: SettingsWrapper
+) -> None:
+    port = fake_ai.url.rsplit(":", 1)[1]
+    production.SOLVER_ALLOWED_ADDRESSES = parse_allowed_targets(
+        "TOS_SOLVER_ALLOWED_ADDRESSES", [f"127.0.0.1:{port}"]
+    )
+    solution = solve(SolverConfig(kind="openai", base_url=f"{fake_ai.url}/v1", model="m"), TASK)
+    assert solution.content == fake_ai.answer
+
+
+def test_the_call_connects_to_the_address_it_checked_under_the_name_it_was_given(
+    fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Development allows loopback: the name resolves (now) to the fake service, which is asked under that name.
+    port = int(fake_ai.url.rsplit(":", 1)[1])
+    monkeypatch.setattr(
+        egress.socket,
+        "getaddrinfo",
+        lambda host, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))],
+    )
+    solve(SolverConfig(kind="openai", base_url=f"http://solver.example:{port}/v1", model="m"), TASK)
+    [request] = fake_ai.requests
+    assert request["headers"]["Host"] == f"solver.example:{port}"
+
+
+def test_a_name_that_turned_internal_since_it_was_saved_is_refused_at_the_call(
+    fake_ai: FakeAI, production: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+    port = int(fake_ai.url.rsplit(":", 1)[1])
+    monkeypatch.setattr(
+        egress.socket,
+        "getaddrinfo",
+        lambda host, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))],
+    )
+    url = f"http://rebind.example:{port}"
+    egress.check_url(url)  # when the settings were saved: a public address
+    with pytest.raises(SolverError, match=r"rebind\.example \(127\.0\.0\.1\) is a loopback address"):
+        solve(SolverConfig(kind="openai", base_url=url, model="m"), TASK)
+    assert fake_ai.requests == []
+
+
+def test_an_error_page_is_summarised_never_copied_into_the_run_log(fake_ai: FakeAI) -> None:
+    fake_ai.failures = [400]
+    fake_ai.failure_body = b"<html><h1>Internal admin</h1><p>redis password: hunter2</p></html>"
+    with pytest.raises(SolverError) as refused:
+        solve(SolverConfig(kind="openai", base_url=fake_ai.url, model="m"), TASK)
+    message = str(refused.value)
+    assert "hunter2" not in message
+    assert "Internal admin" not in message
+    assert message == "the AI service refused the request (HTTP 400, a 66-byte text/html body)"
+
+
+def test_a_services_own_error_message_is_kept_short_and_plain(fake_ai: FakeAI) -> None:
+    fake_ai.failures = [400]
+    fake_ai.failure_body = None
+    with pytest.raises(SolverError) as refused:
+        solve(SolverConfig(kind="openai", base_url=fake_ai.url, model="m"), TASK)
+    assert str(refused.value) == "the AI service refused the request (HTTP 400: scripted failure)"
+    response = httpx.Response(400, json={"error": {"message": "bad\x1b[31m model\n" + "x" * 500}})
+    summary = error_summary(response)
+    assert "\x1b" not in summary
+    assert "\n" not in summary
+    assert len(summary) <= 2 + ERROR_SUMMARY_CHARS
+    assert summary.startswith(": bad 31m model x")

@@ -22,6 +22,7 @@ class FakeAI:
     url: str = ""
     answer: str = "Here is the answer.\n```python\nprint('solved')\n```"
     failures: list[int] = field(default_factory=list)  # HTTP statuses to answer first, one per request
+    failure_body: bytes | None = None  # sent as text/html with those statuses instead of a JSON error
     delays: list[float] = field(default_factory=list)  # seconds to wait before answering, one per request
     requests: list[dict[str, Any]] = field(default_factory=list)
 
@@ -37,7 +38,9 @@ def run_fake_ai() -> Iterator[FakeAI]:
             fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
             if fake.delays:
                 time.sleep(fake.delays.pop(0))
-            if fake.failures:
+            if fake.failures and fake.failure_body is not None:
+                self._send(fake.failures.pop(0), fake.failure_body, "text/html; charset=utf-8")
+            elif fake.failures:
                 self._reply(fake.failures.pop(0), {"error": {"message": "scripted failure"}})
             elif self.path.endswith("/chat/completions"):
                 self._reply(
@@ -49,9 +52,11 @@ def run_fake_ai() -> Iterator[FakeAI]:
                 self._reply(404, {"error": "no such endpoint"})
 
         def _reply(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
+            self._send(status, json.dumps(payload).encode(), "application/json")
+
+        def _send(self, status: int, data: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
