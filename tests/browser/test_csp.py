@@ -39,7 +39,8 @@ class WatchedPage:
         self.page.on("console", self._on_console)
 
     def _on_console(self, message: Any) -> None:
-        if "Content Security Policy" in message.text:
+        # Chromium reports a feature it does not know in the Permissions-Policy on the console too.
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
             self.console.append(message.text)
 
     def open(self, url: str) -> None:
@@ -47,6 +48,7 @@ class WatchedPage:
         assert response is not None
         assert response.ok, f"{url}: HTTP {response.status}"
         assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert "camera=()" in response.headers["permissions-policy"]
         expect(self.page.locator("main")).to_be_visible()
 
     def violations(self) -> list[str]:
