@@ -4,7 +4,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from dashboard.models import Profile
 
@@ -190,3 +194,33 @@ def test_login_works_when_redis_is_down(client: Client, settings) -> None:
     User.objects.create_user("dave", password="the right passphrase")
     reply = client.post("/login/", {"username": "dave", "password": "the right passphrase"})
     assert reply.status_code == 302
+
+
+ATTEMPTS = st.lists(
+    st.tuples(st.sampled_from([STRANGER, OWNER, "192.0.2.44"]), st.sampled_from(["dave", "erin"])),
+    max_size=14,
+)
+
+
+@pytest.mark.usefixtures("quick_hashing")
+@hypothesis_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(attempts=ATTEMPTS)
+def test_no_sequence_of_strangers_failures_locks_out_a_known_browser_or_another_account(
+    attempts: list[tuple[str, str]],
+) -> None:
+    cache.clear()
+    User.objects.filter(username__in=["dave", "erin"]).delete()
+    User.objects.create_user("dave", password="the right passphrase")
+    User.objects.create_user("erin", password="erins passphrase")
+    owner = Client()
+    assert owner.post("/login/", RIGHT, REMOTE_ADDR=OWNER).status_code == 302
+    owner.post("/logout/")
+    for address, username in attempts:
+        Client().post("/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
+    assert owner.post("/login/", RIGHT, REMOTE_ADDR=OWNER).status_code == 302
+    assert owner.post("/login/", RIGHT, REMOTE_ADDR=STRANGER).status_code == 302  # wherever it connects from
+    if attempts.count((OWNER, "erin")) < 5:  # fewer failures than the limit for erin from that address
+        erin = {"username": "erin", "password": "erins passphrase"}
+        assert Client().post("/login/", erin, REMOTE_ADDR=OWNER).status_code == 302

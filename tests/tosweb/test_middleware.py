@@ -4,6 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tosweb.middleware import SecurityHeadersMiddleware, build_policy, parse_extra_sources
@@ -157,3 +160,22 @@ def test_with_debug_off_everyone_gets_the_plain_pages(monkeypatch: pytest.Monkey
     client = Client(raise_request_exception=False)
     assert "Page not found" in client.get("/no-such-page/?debug").content.decode()
     assert "Something went wrong" in client.get("/leaderboard/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("use_redis", "debug_on")
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.%", min_size=1, max_size=12), max_size=4
+    ),
+    query=st.sampled_from(["", "?debug", "?debug=1", "?page=x"]),
+    host=st.sampled_from(["127.0.0.1", "evil.example", "localhost:9"]),
+)
+def test_no_address_gives_a_visitor_a_debug_page(path: list[str], query: str, host: str) -> None:
+    reply = Client(raise_request_exception=False).get(
+        "/" + "/".join(path) + query, REMOTE_ADDR=REMOTE, HTTP_HOST=host
+    )
+    assert b"DEBUG = True" not in reply.content
