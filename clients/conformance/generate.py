@@ -61,6 +61,10 @@ CANONICAL_CASES: list[tuple[str, str]] = [
     ("integers beyond 2^53 keep every digit", '{"a":9007199254740993,"u64_max":18446744073709551615}'),
     ("negative integers and zero", '{"a":-9223372036854775808,"b":0,"c":-1}'),
     ("numbers with a fraction: shortest round-trip form", '{"a":0.67,"b":0.5,"c":1.5,"d":3.14159}'),
+    (
+        "small fractions as the node writes them: an exponent from 1e-05 down, two digits at least",
+        '{"a":1e-7,"b":0.00001,"c":0.0001,"d":1.5e-10,"e":2.5E-300,"f":123.456e-2}',
+    ),
     ("true, false and null", '{"t":true,"f":false,"n":null}'),
     (
         "a whole request body as signed",
@@ -80,7 +84,8 @@ def canonical_vectors() -> dict[str, Any]:
             "input is JSON text; parse it (integers of any size exactly, no float for them) and write it "
             "canonically: object keys sorted by Unicode code point, no whitespace, UTF-8, strings escaped "
             'only for ", \\ and U+0000-U+001F (\\b \\f \\n \\r \\t, else \\u00XX in lowercase hex), '
-            "integers in plain decimal, fractions in the shortest form that reads back to the same double. "
+            "integers in plain decimal, fractions in the shortest form that reads back to the same double, "
+            "as Python's repr writes it (exponent from 1e-05 down, at least two exponent digits: 1e-07). "
             "canonical is the exact text (compare bytes after UTF-8 encoding)."
         ),
         "cases": cases,
