@@ -231,27 +231,27 @@ export class TOSAIClient {
   // --- network -------------------------------------------------------------------------------------------
 
   /** `get_network_info`: tasks, miners and rewards on the network. */
-  getNetworkInfo(): Promise<NetworkInfo> {
+  async getNetworkInfo(): Promise<NetworkInfo> {
     return this.#call("get_network_info", undefined, parseNetworkInfo);
   }
 
   /** `ai_get_network_info`: the same as `getNetworkInfo`, under the AI-mining name. */
-  aiGetNetworkInfo(): Promise<NetworkInfo> {
+  async aiGetNetworkInfo(): Promise<NetworkInfo> {
     return this.#call("ai_get_network_info", undefined, parseNetworkInfo);
   }
 
   /** `get_info`: height, version, network, the node's clock, the event head and the chain id. */
-  getInfo(): Promise<NodeInfo> {
+  async getInfo(): Promise<NodeInfo> {
     return this.#call("get_info", undefined, parseNodeInfo);
   }
 
   /** `get_version`: the node's version string. */
-  getVersion(): Promise<string> {
+  async getVersion(): Promise<string> {
     return this.#call("get_version", undefined, str);
   }
 
   /** `rpc.discover`: the node's OpenRPC document. */
-  discover(): Promise<JsonValue> {
+  async discover(): Promise<JsonValue> {
     return this.#call("rpc.discover", undefined, json);
   }
 
@@ -291,7 +291,7 @@ export class TOSAIClient {
   // --- tasks ---------------------------------------------------------------------------------------------
 
   /** `ai_list_active_tasks`: active tasks, filtered, sorted and paged (the node's default: 50, newest first). */
-  listActiveTasks(query: ListQuery = {}): Promise<TaskSummary[]> {
+  async listActiveTasks(query: ListQuery = {}): Promise<TaskSummary[]> {
     const params: Record<string, unknown> = {};
     if (query.filters !== undefined) {
       const { min_reward, publisher, ...rest } = query.filters;
@@ -320,12 +320,12 @@ export class TOSAIClient {
   }
 
   /** `ai_get_task_details`: one task with participants, submissions, validations and rewards. */
-  getTaskDetails(taskId: string): Promise<TaskDetails> {
+  async getTaskDetails(taskId: string): Promise<TaskDetails> {
     return this.#call("ai_get_task_details", { task_id: checkId(taskId, "task_id") }, parseTaskDetails);
   }
 
   /** `ai_publish_task`: publish a task; the reward moves from this account's balance into escrow. */
-  publishTask(task: TaskInput): Promise<PublishedTask> {
+  async publishTask(task: TaskInput): Promise<PublishedTask> {
     if (typeof task !== "object" || task === null)
       throw new ArgumentError("task_data", "a task is an object");
     const data: Record<string, unknown> = { ...task };
@@ -338,14 +338,14 @@ export class TOSAIClient {
   }
 
   /** `ai_cancel_task`: cancel a task nobody joined yet; the escrow comes back. */
-  cancelTask(taskId: string): Promise<CancelledTask> {
+  async cancelTask(taskId: string): Promise<CancelledTask> {
     return this.#call("ai_cancel_task", { task_id: checkId(taskId, "task_id") }, parseCancelledTask);
   }
 
   // --- mining --------------------------------------------------------------------------------------------
 
   /** `ai_register_miner`: register this account as a miner (the fee goes to the network account). */
-  registerMiner(
+  async registerMiner(
     config: { specializations?: string[]; registrationFee?: AmountInput } = {},
   ): Promise<MinerRegistration> {
     const minerConfig: Record<string, unknown> = {};
@@ -357,14 +357,14 @@ export class TOSAIClient {
   }
 
   /** `ai_participate_task`: join a task, locking a stake (default the task's minimum). */
-  participateTask(taskId: string, stakeAmount?: AmountInput): Promise<Participation> {
+  async participateTask(taskId: string, stakeAmount?: AmountInput): Promise<Participation> {
     const params: Record<string, unknown> = { task_id: checkId(taskId, "task_id") };
     if (stakeAmount !== undefined) params.stake_amount = amountParam(stakeAmount, "stake_amount");
     return this.#call("ai_participate_task", params, parseParticipation);
   }
 
   /** `ai_submit_solution`: answer a task this account joined. */
-  submitSolution(taskId: string, solution: TaskSolution): Promise<SubmissionReceipt> {
+  async submitSolution(taskId: string, solution: TaskSolution): Promise<SubmissionReceipt> {
     if (typeof solution?.content !== "string")
       throw new ArgumentError("solution_data.content", "a solution needs content");
     const params = { task_id: checkId(taskId, "task_id"), solution_data: { ...solution } };
@@ -417,7 +417,7 @@ export class TOSAIClient {
   // --- events --------------------------------------------------------------------------------------------
 
   /** `ai_get_events`: events after `sinceSeq` over HTTP (the catch-up path), at most `limit` (node default 100). */
-  getEvents(sinceSeq = 0, limit?: number): Promise<EventsPage> {
+  async getEvents(sinceSeq = 0, limit?: number): Promise<EventsPage> {
     const params: Record<string, unknown> = { since_seq: integer(sinceSeq, "since_seq") };
     if (limit !== undefined) params.limit = integer(limit, "limit", 1);
     return this.#call("ai_get_events", params, parseEventsPage);
@@ -457,7 +457,7 @@ export class TOSAIClient {
    * `errorPause` (30 s) after an error, and take a suitable task at once when the event stream announces
    * it. Resolves with what it did once `stopAutoMining()` is called.
    */
-  startAutoMining(config: AutoMiningConfig): Promise<AutoMiningReport> {
+  async startAutoMining(config: AutoMiningConfig): Promise<AutoMiningReport> {
     if (this.#miner?.running) {
       return Promise.reject(new ArgumentError("config", "auto-mining is already running on this client"));
     }
@@ -483,39 +483,39 @@ export class TOSAIClient {
   // --- the daemon-compatible reads -----------------------------------------------------------------------
 
   /** `get_ai_mining_statistics` (the daemon's shape: plain integers). */
-  getAiMiningStatistics(): Promise<MiningStatistics> {
+  async getAiMiningStatistics(): Promise<MiningStatistics> {
     return this.#call("get_ai_mining_statistics", undefined, parseMiningStatistics);
   }
 
   /** `get_ai_mining_task`: a task in the daemon's shape (the same as `getTaskDetails`). */
-  getAiMiningTask(taskId: string): Promise<TaskDetails> {
+  async getAiMiningTask(taskId: string): Promise<TaskDetails> {
     return this.#call("get_ai_mining_task", { task_id: checkId(taskId, "task_id") }, parseTaskDetails);
   }
 
   /** `get_ai_mining_miner`: a registered miner in the daemon's shape. */
-  getAiMiningMiner(address: string): Promise<DaemonMiner> {
+  async getAiMiningMiner(address: string): Promise<DaemonMiner> {
     return this.#call("get_ai_mining_miner", { address: checkAddress(address) }, parseDaemonMiner);
   }
 
   /** `get_ai_mining_active_tasks`: active tasks keyed by task id. */
-  getAiMiningActiveTasks(): Promise<Record<string, TaskSummary>> {
+  async getAiMiningActiveTasks(): Promise<Record<string, TaskSummary>> {
     return this.#call("get_ai_mining_active_tasks", undefined, parseActiveTaskMap);
   }
 
   /** `get_ai_mining_state`: every task and miner, and the statistics. */
-  getAiMiningState(): Promise<MiningState> {
+  async getAiMiningState(): Promise<MiningState> {
     return this.#call("get_ai_mining_state", undefined, parseMiningState);
   }
 
   // --- dev mode ------------------------------------------------------------------------------------------
 
   /** `dev_accounts`: the node's unlocked dev accounts, with their private keys. */
-  devAccounts(): Promise<DevAccount[]> {
+  async devAccounts(): Promise<DevAccount[]> {
     return this.#call("dev_accounts", undefined, list(parseDevAccount));
   }
 
   /** `dev_faucet`: mint atomic units to an address. */
-  devFaucet(address: string, amount: AmountInput): Promise<FaucetReceipt> {
+  async devFaucet(address: string, amount: AmountInput): Promise<FaucetReceipt> {
     return this.#call(
       "dev_faucet",
       { address: checkAddress(address), amount: amountParam(amount) },
@@ -524,12 +524,12 @@ export class TOSAIClient {
   }
 
   /** `dev_increase_time`: move the node's clock forward; returns the node's new time. */
-  devIncreaseTime(seconds: number): Promise<number> {
+  async devIncreaseTime(seconds: number): Promise<number> {
     return this.#call("dev_increase_time", { seconds: integer(seconds, "seconds") }, int);
   }
 
   /** `dev_mine`: mine blocks now, each running the lifecycle. */
-  devMine(blocks = 1): Promise<MinedBlocks> {
+  async devMine(blocks = 1): Promise<MinedBlocks> {
     return this.#call("dev_mine", { blocks: integer(blocks, "blocks", 1) }, parseMined);
   }
 

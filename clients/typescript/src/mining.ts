@@ -13,7 +13,7 @@ import {
   TOSError,
   UnknownEntity,
 } from "./errors.js";
-import type { EventStream } from "./events.js";
+import type { EventStream, EventStreamOptions } from "./events.js";
 import type { TaskDetails, TaskSummary } from "./records.js";
 import { type AmountInput, DIFFICULTY_LEVELS, type DifficultyLevel, toAtomic } from "./values.js";
 
@@ -27,7 +27,7 @@ export interface AutoMiningConfig {
   checkInterval?: number;
   /** Skip tasks with fewer seconds than this before their deadline (default 600). */
   minTimeLeft?: number;
-  /** How many joined, unfinished tasks at once (default 1). */
+  /** How many joined, unfinished tasks at once (default no limit, as in the design's loop). */
   maxConcurrentTasks?: number;
   /** 0..1, compared with `estimateSuccessProbability` (default 0). */
   minSuccessProbability?: number;
@@ -149,7 +149,7 @@ export class AutoMiner {
     this.checkInterval = positive(config.checkInterval, 60, "checkInterval");
     this.errorPause = positive(config.errorPause, 30, "errorPause");
     this.minTimeLeft = positive(config.minTimeLeft, 600, "minTimeLeft");
-    this.maxConcurrent = config.maxConcurrentTasks ?? 1;
+    this.maxConcurrent = config.maxConcurrentTasks ?? Number.POSITIVE_INFINITY;
     this.#stake = config.stakeAmount === undefined ? undefined : toAtomic(config.stakeAmount, "stakeAmount");
   }
 
@@ -187,7 +187,7 @@ export class AutoMiner {
   async run(): Promise<AutoMiningReport> {
     this.#running = true;
     try {
-      if (this.config.useEvents !== false) this.#listen();
+      if (this.config.useEvents !== false) this.#listen(await this.#headSeq());
       while (!this.#stopping) {
         let pause = this.checkInterval;
         try {
@@ -268,8 +268,20 @@ export class AutoMiner {
     this.#tell({ type: "scan", scans: this.report.scans, candidates: candidates.length });
   }
 
-  #listen(): void {
-    const stream = this.#client.events({ events: ["task_published"] });
+  /** The node's event head before the first scan: the stream replays from it, so a task published while
+   * the WebSocket is still connecting is not missed. Undefined (live only) when the node is down. */
+  async #headSeq(): Promise<number | undefined> {
+    try {
+      return (await this.#client.getInfo()).head_seq;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #listen(sinceSeq?: number): void {
+    const options: EventStreamOptions = { events: ["task_published"] };
+    if (sinceSeq !== undefined) options.sinceSeq = sinceSeq;
+    const stream = this.#client.events(options);
     this.#events = stream;
     stream.on("task_published", (data) => {
       if (this.#stopping || !this.config.targetDifficulties.includes(data.difficulty_level)) return;

@@ -1,0 +1,257 @@
+/** Scenario step 0: every file of clients/conformance/vectors, no node needed. */
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  ArgumentError,
+  addressFromPublicKey,
+  canonicalBytes,
+  canonicalJson,
+  formatTos,
+  NodeRPCError,
+  NonceMismatch,
+  nodeError,
+  normalizeAddress,
+  normalizeTaskType,
+  PermissionDenied,
+  parseJson,
+  parseTos,
+  publicKeyFromAddress,
+  signingPayload,
+  toAtomic,
+  verifySignature,
+  Wallet,
+  WrongChain,
+} from "../src/index.js";
+import { fromHex, toHex } from "../src/wallet.js";
+import { vector } from "./support.js";
+
+interface Cases<T> {
+  cases: T[];
+}
+
+const decoder = new TextDecoder();
+
+describe("canonical_json.json", () => {
+  const { cases } = vector<Cases<{ name: string; input: string; canonical: string }>>("canonical_json");
+  for (const item of cases) {
+    test(item.name, () => {
+      const bytes = canonicalBytes(parseJson(item.input));
+      assert.deepEqual(bytes, new TextEncoder().encode(item.canonical));
+    });
+  }
+});
+
+interface SigningCase {
+  name: string;
+  private_key: string;
+  public_key: string;
+  address: string;
+  method: string;
+  params: string;
+  nonce: number;
+  chain_id: string;
+  network: string;
+  signed_bytes: string;
+  signature: string;
+  auth: Record<string, unknown>;
+}
+
+describe("signing.json", () => {
+  const { cases } = vector<Cases<SigningCase>>("signing");
+  for (const item of cases) {
+    test(item.name, async () => {
+      const wallet = await Wallet.fromPrivateKey(item.private_key);
+      assert.equal(wallet.publicKeyHex, item.public_key);
+      assert.equal(wallet.address, item.address);
+      const params = parseJson(item.params) as Record<string, unknown>;
+      const chain = { chainId: item.chain_id, network: item.network };
+      const payload = signingPayload(item.method, params, item.nonce, chain);
+      assert.equal(decoder.decode(payload), item.signed_bytes);
+      const signed = await wallet.signParams(item.method, params, item.nonce, chain);
+      assert.deepEqual(signed.auth, item.auth);
+      assert.equal(signed.auth.signature, item.signature);
+      // Every bound field changes the bytes, so the node's check fails for any of them.
+      const variants: Array<[string, Uint8Array]> = [
+        ["method", signingPayload(`${item.method}_x`, params, item.nonce, chain)],
+        ["nonce", signingPayload(item.method, params, item.nonce + 1, chain)],
+        [
+          "chain_id",
+          signingPayload(item.method, params, item.nonce, { ...chain, chainId: "0000000000000000" }),
+        ],
+        ["network", signingPayload(item.method, params, item.nonce, { ...chain, network: "mainnet" })],
+        ["params", signingPayload(item.method, { ...params, extra: 1 }, item.nonce, chain)],
+      ];
+      for (const [what, bytes] of variants) {
+        assert.equal(
+          await verifySignature(wallet.publicKey, bytes, item.signature),
+          false,
+          `changing ${what}`,
+        );
+      }
+      assert.equal(await verifySignature(wallet.publicKey, payload, item.signature), true);
+    });
+  }
+});
+
+interface AddressCase {
+  name: string;
+  address: string;
+  valid: boolean;
+  normalized?: string;
+  public_key?: string;
+  reason?: string;
+}
+
+describe("addresses.json", () => {
+  const { cases } = vector<Cases<AddressCase>>("addresses");
+  for (const item of cases) {
+    test(item.name, () => {
+      if (item.valid) {
+        assert.equal(normalizeAddress(item.address), item.normalized);
+        const key = publicKeyFromAddress(item.address);
+        assert.equal(toHex(key), item.public_key);
+        assert.equal(addressFromPublicKey(fromHex(item.public_key ?? "")), item.normalized);
+      } else {
+        assert.throws(
+          () => normalizeAddress(item.address),
+          (error: unknown) => error instanceof ArgumentError && error.reason === item.reason,
+        );
+      }
+    });
+  }
+});
+
+describe("amounts.json", () => {
+  const data = vector<{
+    atomic: Array<{ input: unknown; valid: boolean; atomic?: string }>;
+    tos_to_atomic: Array<{ tos: string; atomic: string | null }>;
+    format: Array<{ atomic: string; text: string }>;
+  }>("amounts");
+  test("atomic amounts: bigint, integer or decimal string up to u64 max", () => {
+    for (const item of data.atomic) {
+      if (item.valid) {
+        assert.equal(
+          toAtomic(item.input as string | number).toString(),
+          item.atomic,
+          JSON.stringify(item.input),
+        );
+      } else {
+        assert.throws(() => toAtomic(item.input as string), ArgumentError, JSON.stringify(item.input));
+      }
+    }
+  });
+  test("integers beyond 2^53 must come as bigint or string, never a lossy number", () => {
+    assert.equal(toAtomic(18446744073709551615n), 18446744073709551615n);
+    assert.throws(() => toAtomic(2 ** 60), ArgumentError);
+    assert.throws(() => toAtomic(-1n), ArgumentError);
+    assert.throws(() => toAtomic(1n << 64n), ArgumentError);
+  });
+  test("TOS figures to atomic units", () => {
+    for (const item of data.tos_to_atomic) {
+      if (item.atomic === null) assert.throws(() => parseTos(item.tos), ArgumentError, item.tos);
+      else assert.equal(parseTos(item.tos).toString(), item.atomic, item.tos);
+    }
+  });
+  test("atomic units as TOS text", () => {
+    for (const item of data.format) assert.equal(formatTos(BigInt(item.atomic)), item.text);
+  });
+});
+
+describe("task_types.json", () => {
+  const data = vector<{
+    cases: Array<{ name: string; input: unknown; valid: boolean; normalized?: unknown; field?: string }>;
+    detail_keys: Record<string, string>;
+  }>("task_types");
+  for (const item of data.cases) {
+    test(item.name, () => {
+      if (item.valid) {
+        assert.deepEqual(normalizeTaskType(item.input), item.normalized);
+      } else {
+        assert.throws(
+          () => normalizeTaskType(item.input),
+          (error: unknown) => error instanceof ArgumentError && error.field === item.field,
+        );
+      }
+    });
+  }
+  test("every variant takes its one detail key", () => {
+    for (const [variant, key] of Object.entries(data.detail_keys)) {
+      const value = key === "complexity" ? 3 : "x";
+      assert.deepEqual(normalizeTaskType({ [variant]: { [key]: value } }), { [variant]: { [key]: value } });
+    }
+  });
+});
+
+describe("errors.json", () => {
+  const { errors } = vector<{ errors: Array<{ code: number; kind: string; rule: string | null }> }>("errors");
+  for (const item of errors) {
+    test(`${item.code}${item.rule ? ` (${item.rule})` : ""} is ${item.kind}`, () => {
+      const data = item.rule
+        ? { rule: item.rule, expected: item.rule === "nonce" ? 7 : "abc" }
+        : { field: "x" };
+      const error = nodeError("ai_publish_task", item.code, "refused", data);
+      assert.equal(error.kind, item.kind);
+      assert.ok(error instanceof NodeRPCError);
+      assert.equal(error.code, item.code);
+      assert.equal(error.nodeMessage, "refused");
+      assert.deepEqual(error.data, data);
+      assert.equal(error.method, "ai_publish_task");
+      assert.match(error.message, /^ai_publish_task: refused/);
+      if (item.kind === "nonce_mismatch" || item.kind === "wrong_chain")
+        assert.ok(error instanceof PermissionDenied);
+      if (error instanceof NonceMismatch) assert.equal(error.expected, 7);
+      if (error instanceof WrongChain) assert.equal(error.expected, "abc");
+    });
+  }
+  test("an unknown code is a generic node error keeping code, message and data", () => {
+    const error = nodeError("get_info", -32099, "odd", { a: 1 });
+    assert.equal(error.constructor, NodeRPCError);
+    assert.equal(error.kind, "node_error");
+    assert.equal(error.code, -32099);
+    assert.deepEqual(error.data, { a: 1 });
+  });
+});
+
+describe("canonical JSON beyond the vectors", () => {
+  test("fractions are written as Python's repr writes them (the node re-serialises with it)", () => {
+    const cases: Array<[number, string]> = [
+      [0.67, "0.67"],
+      [1e-7, "1e-07"],
+      [1.5e-10, "1.5e-10"],
+      [0.0001, "0.0001"],
+      [0.00001, "1e-05"],
+      [123.456, "123.456"],
+      [-2.5, "-2.5"],
+      [1234567890123.5, "1234567890123.5"],
+    ];
+    for (const [value, text] of cases) assert.equal(canonicalJson(value), text);
+  });
+  test("integers are written with every digit, never an exponent", () => {
+    assert.equal(canonicalJson(1e21), "1000000000000000000000");
+    assert.equal(canonicalJson(2 ** 53 + 2), "9007199254740994");
+    assert.equal(canonicalJson(-0), "0");
+    assert.equal(canonicalJson(123456789012345678901234567890n), "123456789012345678901234567890");
+  });
+  test("undefined members are left out, as JSON.stringify does", () => {
+    assert.equal(canonicalJson({ b: undefined, a: [undefined, 1] }), '{"a":[null,1]}');
+  });
+  test("what cannot be JSON is refused", () => {
+    assert.throws(() => canonicalJson(Number.NaN), TypeError);
+    assert.throws(() => canonicalJson({ f: () => 1 }), TypeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    assert.throws(() => canonicalJson(cyclic), TypeError);
+  });
+  test("the lossless reader keeps big integers and a __proto__ key as data", () => {
+    const value = parseJson(
+      '{"__proto__":{"x":1},"n":12345678901234567890,"f":1.5,"s":9007199254740991}',
+    ) as Record<string, unknown>;
+    assert.equal(value.n, 12345678901234567890n);
+    assert.equal(value.s, 9007199254740991);
+    assert.equal(value.f, 1.5);
+    assert.deepEqual(Object.keys(value), ["__proto__", "n", "f", "s"]);
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.throws(() => parseJson('{"a":12345678901234567890,}'), SyntaxError);
+  });
+});
