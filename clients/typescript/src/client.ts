@@ -98,7 +98,12 @@ export const defaultWebSocket: WebSocketFactory = async (url) => {
   const Native = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (Native !== undefined) return new Native(url);
   const { WebSocket } = await import("ws");
-  return new WebSocket(url, { maxPayload: 4 * 1024 * 1024 }) as unknown as WebSocketLike;
+  // No permessage-deflate: events are small, and inflating each one on Node's zlib thread pool cost more
+  // CPU than everything else the stream does (half the client's time in bench/clients_bench.py).
+  return new WebSocket(url, {
+    maxPayload: 4 * 1024 * 1024,
+    perMessageDeflate: false,
+  }) as unknown as WebSocketLike;
 };
 
 export interface ClientOptions extends TransportOptions {

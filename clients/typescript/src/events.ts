@@ -169,6 +169,12 @@ export interface EventStreamOptions {
   /** Reconnect backoff: first delay and cap, in milliseconds (defaults 200 and 5000), with jitter. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** Told when an `on(...)` handler throws (default `console.error`); the stream carries on. */
+  onHandlerError?: (error: unknown, eventName: string) => void;
+}
+
+function reportHandlerError(error: unknown, eventName: string): void {
+  console.error(`tos-ai: a handler for "${eventName}" threw; the event stream carries on:`, error);
 }
 
 /** Emitted when a `restart` stream moves to a new chain. */
@@ -331,10 +337,8 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
       try {
         (handler as (...values: unknown[]) => void)(...args);
       } catch (error) {
-        // A handler's bug must not stop the stream (nor other handlers); report it where people look.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // A handler's bug must not stop the stream, nor the other handlers.
+        (this.#options.onHandlerError ?? reportHandlerError)(error, name);
       }
     }
   }
