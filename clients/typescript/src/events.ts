@@ -398,6 +398,11 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
   async #session(onSubscribed: () => void): Promise<string> {
     const socket = await this.#open();
     this.#socket = socket;
+    if (this.#ended) {
+      // Closed while the connection was opening.
+      socket.close(1000, "closed by the client");
+      return "closed";
+    }
     return new Promise<string>((resolve, reject) => {
       let settled = false;
       const finish = (outcome: () => void): void => {

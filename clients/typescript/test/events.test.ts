@@ -292,6 +292,16 @@ describe("EventStream", () => {
     await assert.rejects(collect(stream, 1), NodeConnectionError);
   });
 
+  test("close() while the connection is still opening leaves no socket open", async () => {
+    const server = new FakeServer();
+    const stream = server.stream();
+    const running = stream.start();
+    stream.close();
+    await running;
+    await waitFor("the socket to open and be closed", () => server.sockets[0]?.readyState === 3, 1000);
+    assert.equal(server.sockets[0]?.subscribe, undefined, "it never subscribed");
+  });
+
   test("close() ends an iterating reader", async () => {
     const server = new FakeServer();
     const stream = server.stream();
