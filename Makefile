@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests need: a real Chromium for the browser tests.
 DEB_TEST_PACKAGES := chromium
 
-.PHONY: run demo test test-postgres test-clients lint typecheck pytest bootstrap bootstrap-test debs clean
+.PHONY: run demo test test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
 
 run: bootstrap
 	$(BIN)/python -m tosweb.launcher run
@@ -26,8 +26,15 @@ test: bootstrap-test debs
 
 # Every client under clients/ (each one's clients/<name>/conformance.json) against one devnode, through the
 # shared conformance suite (clients/conformance/).
-test-clients: bootstrap-test
+test-clients: bootstrap-test node-check
 	$(BIN)/python clients/conformance/harness.py
+
+# The TypeScript client (clients/typescript) needs Node.js >= 20 with npm; its conformance.json runs
+# `npm ci`, which installs its packages from package-lock.json (npm's cache makes it a few seconds).
+NODE_MIN := 20
+node-check:
+	@command -v npm >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] >= $(NODE_MIN) ? 0 : 1)' 2>/dev/null \
+	  || { echo "clients/typescript needs Node.js >= $(NODE_MIN) and npm (found node $$(node --version 2>/dev/null || echo none))"; exit 1; }
 
 # The same suite on PostgreSQL: the server at DATABASE_URL when set, else a throwaway cluster under .run/
 # (Debian's postgresql, installed when missing and run as root) on a free loopback port, stopped afterwards.
@@ -76,3 +83,4 @@ debs:
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+	rm -rf clients/typescript/node_modules clients/typescript/dist clients/typescript/.test-build

@@ -137,7 +137,6 @@ export interface TaskInput {
   max_participants?: number;
   verification_type?: JsonValue;
   quality_threshold?: number;
-  [extra: string]: unknown;
 }
 
 /** A miner's answer: `content` (at least 10 bytes) is required. */
@@ -441,7 +440,8 @@ export class TOSAIClient {
     name: Name,
     handler: (data: EventMap[Name], event: NodeEvent<Name>) => void,
   ): this {
-    this.#events ??= this.events();
+    // Handlers outlive a chain reset: the shared stream follows the node's new chain from its start.
+    this.#events ??= this.events({ onChainReset: "restart" });
     this.#events.on(name, handler as never);
     return this;
   }
