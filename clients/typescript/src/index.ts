@@ -105,6 +105,7 @@ export {
   type DifficultyLevel,
   formatTos,
   MAINNET_HRP,
+  MAX_SUPPLY,
   normalizeAddress,
   normalizeTaskType,
   parseTos,

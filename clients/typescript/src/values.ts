@@ -138,15 +138,17 @@ export function checkAddress(address: unknown, field = "address"): string {
 
 /** 1 TOS = 10^8 atomic units. */
 export const ATOMIC_PER_TOS = 100_000_000n;
-/** The largest amount: 2^64 - 1. */
+/** The largest u64, 2^64 - 1. */
 export const U64_MAX = (1n << 64n) - 1n;
+/** No amount exceeds the chain's maximum supply: 184,000,000 TOS (docs/node-api.md, "Values"). */
+export const MAX_SUPPLY = 184_000_000n * ATOMIC_PER_TOS;
 
 /** An amount argument: a bigint, a safe non-negative integer, or a string of ASCII digits. */
 export type AmountInput = bigint | number | string;
 
 const DIGITS = /^[0-9]+$/;
 
-/** An amount in atomic units as bigint, refusing negatives, fractions and anything beyond u64. */
+/** An amount in atomic units as bigint, refusing negatives, fractions and anything beyond the maximum supply. */
 export function toAtomic(value: AmountInput, field = "amount"): bigint {
   let atomic: bigint;
   if (typeof value === "bigint") {
@@ -165,7 +167,12 @@ export function toAtomic(value: AmountInput, field = "amount"): bigint {
     throw new ArgumentError(field, "an amount is a bigint, an integer or a decimal string");
   }
   if (atomic < 0n) throw new ArgumentError(field, "an amount cannot be negative");
-  if (atomic > U64_MAX) throw new ArgumentError(field, "an amount is at most 2^64 - 1 (u64)");
+  if (atomic > MAX_SUPPLY) {
+    throw new ArgumentError(
+      field,
+      `an amount is at most the maximum supply, ${MAX_SUPPLY} atomic (184,000,000 TOS)`,
+    );
+  }
   return atomic;
 }
 

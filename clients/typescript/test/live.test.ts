@@ -80,10 +80,10 @@ describe("signed writes against the node", () => {
     });
     assert.match(details.title, /🚀/);
     await client.cancelTask(task.task_id);
-    // A fee of 2^64 - 1 sent as a JSON integer: the node checks the signature over every digit, then
-    // refuses the fee for the balance (a bad signature would be PermissionDenied).
+    // A fee of the whole supply (beyond 2^53) sent as a JSON integer: the node checks the signature over
+    // every digit, then refuses the fee for the balance (a bad signature would be PermissionDenied).
     await assert.rejects(
-      client.rpcCall("ai_register_miner", { miner_config: { registration_fee: 18446744073709551615n } }),
+      client.rpcCall("ai_register_miner", { miner_config: { registration_fee: 18_400_000_000_000_000n } }),
       InsufficientFunds,
     );
   });

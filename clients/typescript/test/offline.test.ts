@@ -225,7 +225,7 @@ describe("arguments are checked before anything is sent", () => {
       "task_data.task_type",
     ],
     [
-      "a reward beyond u64",
+      "a reward beyond the maximum supply",
       () => client.publishTask({ task_type: "GeneralTask", reward_amount: 1n << 64n }),
       "task_data.reward_amount",
     ],

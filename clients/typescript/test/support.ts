@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { parseJson } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** clients/typescript, wherever the compiled test runs from. */
@@ -17,8 +18,9 @@ export const PACKAGE_DIR = resolve(here, "..", "..");
 export const REPO_ROOT = resolve(PACKAGE_DIR, "..", "..");
 export const CONFORMANCE_DIR = process.env.TOS_CONFORMANCE_DIR ?? join(REPO_ROOT, "clients", "conformance");
 
+/** A vector file, read losslessly: an integer beyond 2^53 in it arrives as bigint, every digit kept. */
 export function vector<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(join(CONFORMANCE_DIR, "vectors", `${name}.json`), "utf8")) as T;
+  return parseJson(readFileSync(join(CONFORMANCE_DIR, "vectors", `${name}.json`), "utf8")) as T;
 }
 
 /** scenario.json, as data (amounts as decimal strings). */
