@@ -4,7 +4,8 @@
  */
 
 import { performance } from "node:perf_hooks";
-import { TOSAIClient } from "../src/index.js";
+// The package by its own name: the published shape (exports map, dist/*.d.ts), as a user imports it.
+import { TOSAIClient } from "tos-ai";
 
 const env = process.env;
 
