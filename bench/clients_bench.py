@@ -19,6 +19,7 @@ the client compete, so read a row together with its CPU columns.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -175,6 +176,27 @@ def _children_cpu_delta(driver: Driver) -> float:
     return delta
 
 
+def machine_speed() -> dict[str, float]:
+    """A fixed single-core workload, best of three, so figures from another machine can be scaled:
+    SHA-256 throughput (C code) and a pure-Python loop; and how busy the machine was (load average)."""
+    data = b"\x5a" * (16 * 1024 * 1024)
+    sha, loop = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        hashlib.sha256(data).digest()
+        sha.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number * number
+        loop.append(time.perf_counter() - started)
+    return {
+        "sha256_mb_per_s": round(16 / min(sha), 1),
+        "python_loop_mops": round(2.0 / min(loop), 2),
+        "loadavg_1min": float(Path("/proc/loadavg").read_text().split()[0]),
+    }
+
+
 def run(only: Sequence[str], seconds: float, warmup: float, events: int, active: int) -> dict[str, Any]:
     drivers = discover(only)
     if not drivers:
@@ -184,6 +206,7 @@ def run(only: Sequence[str], seconds: float, warmup: float, events: int, active:
             print(f"== {driver.name}: {' '.join(command)}", file=sys.stderr, flush=True)
             subprocess.run(command, cwd=driver.folder, check=True, stdout=sys.stderr)
     _children_cpu_delta(drivers[0])
+    load_before = float(Path("/proc/loadavg").read_text().split()[0])
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="clients-bench-") as workdir:
         node = NodeProcess(Path(workdir), sys.executable, 1.0)
@@ -230,7 +253,18 @@ def run(only: Sequence[str], seconds: float, warmup: float, events: int, active:
                     print(_line(row), file=sys.stderr, flush=True)
         finally:
             node.stop()
-    return {"machine": machine(), "node": {"python": sys.version.split()[0]}, "filled": filled, "rows": rows}
+    speed = machine_speed()
+    return {
+        "machine": {**machine(), **speed, "loadavg_before": load_before},
+        "node": {"python": sys.version.split()[0], "node.js": _node_version()},
+        "filled": filled,
+        "rows": rows,
+    }
+
+
+def _node_version() -> str:
+    done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "not found"
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -244,6 +278,12 @@ def _line(row: dict[str, Any]) -> str:
 
 
 def print_markdown(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(
+        f"Machine: {m['nproc']} cores, {m['cpu']}; SHA-256 {m['sha256_mb_per_s']} MB/s and a Python loop at "
+        f"{m['python_loop_mops']} M iterations/s on one core; load average {m['loadavg_before']} before, "
+        f"{m['loadavg_1min']} after; Python {report['node']['python']}, Node.js {report['node']['node.js']}.\n"
+    )
     print(
         "| phase | client | per second | p50 ms | p99 ms | client CPU µs/op | client cores | node cores | other |"
     )
