@@ -563,13 +563,13 @@ export class TOSAIClient {
 
   async #call<T>(method: string, params: object | undefined, parse: Parser<T>): Promise<T> {
     if (!ACCOUNT_WRITES.has(method)) return this.transport.call(method, params, parse);
+    // Writes are sent once (never retried): signed by the wallet, or as they are when they carry their
+    // own auth, or as dev-mode writes for `sender` (without one, the node acts as dev account 0).
     const body: Record<string, unknown> = { ...(params ?? {}) };
-    if ("auth" in body || this.wallet === undefined) {
-      if (this.wallet === undefined && this.sender !== undefined && !("auth" in body))
-        body.from ??= this.sender;
-      return this.transport.send(method, body, parse);
-    }
-    return this.#signed(this.wallet, method, body, parse);
+    const signedAlready = "auth" in body;
+    if (this.wallet !== undefined && !signedAlready) return this.#signed(this.wallet, method, body, parse);
+    if (this.wallet === undefined && this.sender !== undefined && !signedAlready) body.from ??= this.sender;
+    return this.transport.send(method, body, parse);
   }
 
   /** A signed write under the account's nonce lock; re-signed once for a chain that changed. */
