@@ -95,13 +95,21 @@ def discover(only: Sequence[str]) -> list[Driver]:
 # ----- filling the node ---------------------------------------------------------------------------------
 
 
+MAX_BATCH = 100  # the node's limit on requests per batch
+
+
 def batch(url: str, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-    body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-    replies = httpx.post(url, json=body, timeout=120).json()
-    errors = [reply["error"] for reply in replies if "error" in reply]
-    if errors:
-        raise RuntimeError(f"setup call refused: {errors[0]}")
-    return [reply["result"] for reply in sorted(replies, key=lambda reply: reply["id"])]
+    """Every call's result, in order, sent in batches of at most MAX_BATCH."""
+    results: list[Any] = []
+    for start in range(0, len(calls), MAX_BATCH):
+        chunk = calls[start : start + MAX_BATCH]
+        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(chunk)]
+        replies = httpx.post(url, json=body, timeout=120).json()
+        errors = [reply["error"] for reply in replies if "error" in reply]
+        if errors:
+            raise RuntimeError(f"setup call refused: {errors[0]}")
+        results += [reply["result"] for reply in sorted(replies, key=lambda reply: reply["id"])]
+    return results
 
 
 def task(number: int, title: str) -> dict[str, Any]:
@@ -126,7 +134,7 @@ def fill(url: str, active: int, events: int) -> dict[str, Any]:
     )
     number = 0
     while batch(url, [("get_info", {})])[0]["head_seq"] < events:
-        chunk = range(number, number + 500)
+        chunk = range(number, number + MAX_BATCH)
         owners = [accounts[n % 10] for n in chunk]
         made = batch(
             url,
@@ -139,7 +147,7 @@ def fill(url: str, active: int, events: int) -> dict[str, Any]:
             url,
             [("ai_cancel_task", {"task_id": r["task_id"], "from": owners[i]}) for i, r in enumerate(made)],
         )
-        number += 500
+        number += MAX_BATCH
     head = batch(url, [("get_info", {})])[0]["head_seq"]
     return {"address": accounts[3], "task_id": published[0]["task_id"], "head_seq": head, "active": active}
 

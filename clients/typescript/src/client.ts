@@ -507,9 +507,15 @@ export class TOSAIClient {
     return this.#call("get_ai_mining_active_tasks", undefined, parseActiveTaskMap);
   }
 
-  /** `get_ai_mining_state`: every task and miner, and the statistics. */
-  async getAiMiningState(): Promise<MiningState> {
-    return this.#call("get_ai_mining_state", undefined, parseMiningState);
+  /**
+   * `get_ai_mining_state`: a page of tasks in full (at most 100, oldest first), every miner, and the
+   * statistics; pass the reply's `next_offset` as `offset` for the next page.
+   */
+  async getAiMiningState(page: { limit?: number; offset?: number } = {}): Promise<MiningState> {
+    const params: Record<string, unknown> = {};
+    if (page.limit !== undefined) params.limit = integer(page.limit, "limit", 1);
+    if (page.offset !== undefined) params.offset = integer(page.offset, "offset");
+    return this.#call("get_ai_mining_state", params, parseMiningState);
   }
 
   // --- dev mode ------------------------------------------------------------------------------------------

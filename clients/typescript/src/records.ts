@@ -366,22 +366,26 @@ export const parseActiveTaskMap = mapOf(parseTaskSummary);
 
 export const parseMiningState = record({
   tasks: mapOf(parseTaskDetails),
+  next_offset: nullable(int),
   miners: mapOf(parseDaemonMiner),
   statistics: parseMiningStatistics,
 });
-/** `get_ai_mining_state`: every task and miner, and the statistics. */
+/** `get_ai_mining_state`: a page of tasks in full (oldest first), every miner, and the statistics. */
 export interface MiningState {
   tasks: Record<string, TaskDetails>;
+  /** The offset of the next page of tasks; null after the last. */
+  next_offset: number | null;
   miners: Record<string, DaemonMiner>;
   statistics: MiningStatistics;
 }
 
 // --- dev mode --------------------------------------------------------------------------------------------
 
-const devAccountFields = { index: int, address: str, private_key: str, balance: amount };
-export const parseDevAccount = record(devAccountFields);
-/** One entry of `dev_accounts`. */
-export interface DevAccount extends Infer<typeof devAccountFields> {}
+const devAccountFields = { index: int, address: str, balance: amount };
+const devAccountOptional = { private_key: str };
+export const parseDevAccount = record(devAccountFields, devAccountOptional);
+/** One entry of `dev_accounts`; a node that requires signatures never serves `private_key`. */
+export interface DevAccount extends Infer<typeof devAccountFields, typeof devAccountOptional> {}
 
 const faucetReceiptFields = { address: str, balance: amount };
 export const parseFaucet = record(faucetReceiptFields);

@@ -89,6 +89,53 @@ describe("signed writes against the node", () => {
   });
 });
 
+describe("every method's typed call against the node's real replies", () => {
+  test("the reads and dev methods the scenario does not call", async (t) => {
+    const url = nodeUrl(t);
+    if (url === undefined) return;
+    const client = new TOSAIClient(url);
+    const [dev0, dev1] = await client.devAccounts();
+    assert.ok(dev0 !== undefined && dev1 !== undefined);
+    assert.equal(typeof dev0.private_key, "string");
+    const publisher = new TOSAIClient(url, { sender: dev1.address });
+    const task = await publisher.publishTask(
+      intermediate("Read back through every daemon-compatible method"),
+    );
+    assert.match(await client.getVersion(), /\S/);
+    const statistics = await client.getAiMiningStatistics();
+    assert.equal(typeof statistics.total_staked, "bigint");
+    assert.ok(statistics.active_tasks >= 1);
+    const active = await client.getAiMiningActiveTasks();
+    assert.equal(active[task.task_id]?.reward_amount, 15_000_000_000n);
+    assert.equal(
+      (await client.getAiMiningTask(task.task_id)).description,
+      (await client.getTaskDetails(task.task_id)).description,
+    );
+    const miner = await client.getAiMiningMiner(dev0.address);
+    assert.equal(miner.address, dev0.address);
+    assert.equal(typeof miner.total_earnings, "bigint");
+    const first = await client.getAiMiningState({ limit: 1 });
+    assert.ok(Object.keys(first.tasks).length <= 1);
+    if (first.next_offset !== null) {
+      const second = await client.getAiMiningState({ limit: 1, offset: first.next_offset });
+      assert.notDeepEqual(Object.keys(second.tasks), Object.keys(first.tasks));
+    }
+    assert.ok(Object.keys(first.miners).length >= 1);
+    const discovered = (await client.discover()) as { methods?: Array<{ name: string }> };
+    assert.ok(discovered.methods?.some((method) => method.name === "ai_publish_task"));
+    const mined = await client.devMine(1);
+    assert.ok(mined.topoheight >= 1);
+    const now = await client.devIncreaseTime(0);
+    assert.ok(Number.isInteger(now));
+    assert.ok((await client.getNonce(dev0.address)) >= 0);
+    assert.deepEqual(
+      Object.keys(await client.aiGetNetworkInfo()).sort(),
+      Object.keys(await client.getNetworkInfo()).sort(),
+    );
+    await publisher.cancelTask(task.task_id);
+  });
+});
+
 describe("events as in the TOS design's WebSocket example", () => {
   test("client.on('task_published', (data) => ...) hears a task being published", async (t) => {
     const url = nodeUrl(t);
