@@ -147,6 +147,13 @@ export interface WebSocketLike {
 }
 export type WebSocketFactory = (url: string) => WebSocketLike | Promise<WebSocketLike>;
 
+/** What Node's `ws` adds to a WebSocket: pings, and a hard close. */
+interface Pingable extends WebSocketLike {
+  ping?: () => void;
+  on?: (event: "pong", listener: () => void) => void;
+  terminate?: () => void;
+}
+
 /** What to do when the node turns out to be on a new chain (a reset devnet). */
 export type ChainResetPolicy =
   /** End the stream with `ChainReset` (the default): your cursor means nothing on the new chain. */
@@ -166,6 +173,11 @@ export interface EventStreamOptions {
   maxReconnects?: number;
   /** Milliseconds to wait for a connection to open (default 5000). */
   connectTimeoutMs?: number;
+  /**
+   * Ping a quiet connection this often, and reconnect when nothing (no pong, no message) came back for
+   * two intervals (default 15000; 0 turns it off). Only where the WebSocket can ping (Node's `ws`).
+   */
+  heartbeatMs?: number;
   /** Reconnect backoff: first delay and cap, in milliseconds (defaults 200 and 5000), with jitter. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
@@ -243,7 +255,7 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
   readonly #url: string;
   readonly #connect: WebSocketFactory;
   readonly #options: Required<
-    Pick<EventStreamOptions, "connectTimeoutMs" | "reconnectBaseMs" | "reconnectMaxMs">
+    Pick<EventStreamOptions, "connectTimeoutMs" | "heartbeatMs" | "reconnectBaseMs" | "reconnectMaxMs">
   > &
     EventStreamOptions;
   readonly #listeners: Listeners = {};
@@ -260,7 +272,13 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
   constructor(url: string, connect: WebSocketFactory, options: EventStreamOptions = {}) {
     this.#url = url;
     this.#connect = connect;
-    this.#options = { connectTimeoutMs: 5000, reconnectBaseMs: 200, reconnectMaxMs: 5000, ...options };
+    this.#options = {
+      connectTimeoutMs: 5000,
+      heartbeatMs: 15_000,
+      reconnectBaseMs: 200,
+      reconnectMaxMs: 5000,
+      ...options,
+    };
     this.lastSeq = options.sinceSeq;
     this.chainId = options.chainId;
   }
@@ -405,9 +423,15 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
     }
     return new Promise<string>((resolve, reject) => {
       let settled = false;
+      const heartbeat = this.#heartbeat(socket, () => {
+        // Nothing heard for two pings: the peer is gone without closing (a cut network, a frozen node).
+        finish(() => resolve("no answer to pings"));
+        (socket as Pingable).terminate?.() ?? socket.close(1000, "no answer to pings");
+      });
       const finish = (outcome: () => void): void => {
         if (settled) return;
         settled = true;
+        heartbeat.stop();
         socket.onmessage = socket.onclose = socket.onerror = null;
         this.#abort.signal.removeEventListener("abort", onAbort);
         outcome();
@@ -421,6 +445,7 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
         setTimeout(() => finish(() => resolve("connection error")), 1000);
       };
       socket.onmessage = (message) => {
+        heartbeat.heard();
         try {
           if (this.#onMessage(message.data, onSubscribed) === "resubscribe") {
             // Nothing more from this subscription: it was made for the old chain's cursor.
@@ -437,6 +462,36 @@ export class EventStream implements AsyncIterable<AnyNodeEvent> {
       if (this.lastSeq !== undefined) params.since_seq = this.lastSeq;
       socket.send(stringify({ jsonrpc: "2.0", id: this.#requestId, method: "subscribe", params }));
     });
+  }
+
+  /**
+   * Ping a quiet connection every `heartbeatMs` where the socket can (Node's `ws`; browsers answer the
+   * server's pings themselves and expose none), and call `dead` when nothing came back for two.
+   */
+  #heartbeat(socket: WebSocketLike, dead: () => void): { heard: () => void; stop: () => void } {
+    const pingable = socket as Pingable;
+    const every = this.#options.heartbeatMs;
+    if (typeof pingable.ping !== "function" || typeof pingable.on !== "function" || !(every > 0)) {
+      return { heard: () => undefined, stop: () => undefined };
+    }
+    let last = Date.now();
+    const heard = (): void => {
+      last = Date.now();
+    };
+    pingable.on("pong", heard);
+    const timer = setInterval(() => {
+      if (Date.now() - last > 2 * every) {
+        clearInterval(timer);
+        dead();
+        return;
+      }
+      try {
+        pingable.ping?.();
+      } catch {
+        // Not open (any more): the close event says what happened.
+      }
+    }, every);
+    return { heard, stop: () => clearInterval(timer) };
   }
 
   async #open(): Promise<WebSocketLike> {

@@ -302,6 +302,42 @@ describe("EventStream", () => {
     assert.equal(server.sockets[0]?.subscribe, undefined, "it never subscribed");
   });
 
+  test("a peer that stops answering pings is dropped and the stream resumes on a new connection", async () => {
+    const server = new FakeServer();
+    server.log = [1];
+    const pings: number[] = [];
+    // The first socket can ping (like Node's ws) but its peer never answers: the network is cut.
+    const connect = () => {
+      const socket = server.connect() as FakeSocket & {
+        ping?: () => void;
+        on?: (e: string, f: () => void) => void;
+        terminate?: () => void;
+      };
+      if (server.sockets.length === 1) {
+        socket.ping = () => pings.push(Date.now());
+        socket.on = () => undefined;
+        socket.terminate = () => socket.close(1006, "terminated");
+      }
+      return socket;
+    };
+    const stream = new EventStream("ws://fake/ai/ws", connect, {
+      sinceSeq: 0,
+      heartbeatMs: 20,
+      reconnectBaseMs: 1,
+      reconnectMaxMs: 2,
+    });
+    const reading = collect(stream, 2);
+    await waitFor("a second connection after the silent first", () => server.sockets.length === 2, 2000);
+    assert.ok(pings.length >= 1, "it pinged the quiet connection");
+    server.log.push(2);
+    server.live.push(event(2));
+    assert.deepEqual(
+      (await reading).map((e) => e.seq),
+      [1, 2],
+    );
+    assert.equal(server.sockets[1]?.subscribe?.params.since_seq, 1);
+  });
+
   test("close() ends an iterating reader", async () => {
     const server = new FakeServer();
     const stream = server.stream();

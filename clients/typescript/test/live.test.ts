@@ -13,7 +13,7 @@ import {
   TOSAIClient,
   Wallet,
 } from "../src/index.js";
-import { NODE_WS_URL, nodeUrl, scenario as S, waitFor } from "./support.js";
+import { control, NODE_WS_URL, nodeUrl, scenario as S, waitFor } from "./support.js";
 
 async function fundedClient(url: string): Promise<{ client: TOSAIClient; wallet: Wallet }> {
   const wallet = await Wallet.generate();
@@ -133,6 +133,38 @@ describe("every method's typed call against the node's real replies", () => {
       Object.keys(await client.getNetworkInfo()).sort(),
     );
     await publisher.cancelTask(task.task_id);
+  });
+});
+
+describe("the event stream across a killed node", () => {
+  test("after SIGKILL and a restart, every seq after the cursor arrives once, in order", async (t) => {
+    const url = nodeUrl(t);
+    if (url === undefined) return;
+    const { client } = await fundedClient(url);
+    const { head_seq } = await client.getInfo();
+    const stream = client.events({ sinceSeq: head_seq });
+    const seqs: number[] = [];
+    const reading = (async () => {
+      for await (const event of stream) seqs.push(event.seq);
+    })();
+    try {
+      const first = await client.publishTask(intermediate("Published before the node is killed"));
+      await waitFor("the first event", () => seqs.length >= 1);
+      await control("restart", { kill: true });
+      const second = await client.publishTask(intermediate("Published after the node came back"));
+      const { head_seq: head } = await client.getInfo();
+      await waitFor("every event up to the head", () => seqs.at(-1) === head, 15_000);
+      assert.deepEqual(
+        seqs,
+        seqs.map((_seq, index) => head_seq + index + 1),
+      );
+      assert.ok(stream.reconnects >= 1);
+      await client.cancelTask(first.task_id);
+      await client.cancelTask(second.task_id);
+    } finally {
+      stream.close();
+      await reading;
+    }
   });
 });
 
