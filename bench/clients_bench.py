@@ -245,7 +245,8 @@ def run(only: Sequence[str], seconds: float, warmup: float, events: int, active:
                         "TOS_BENCH_CONCURRENCY": str(phase.concurrency),
                     }
                     result, node_cores, other = run_driver(driver, node, env, timeout=seconds + warmup + 120)
-                    row = {**result, "phase": phase.label, "client": driver.name}
+                    # A driver may name a variant of its client (the TypeScript one over node:http).
+                    row = {**result, "phase": phase.label, "client": result.get("client", driver.name)}
                     row["rate"] = result["ops"] / result["seconds"] if result["seconds"] else 0.0
                     row["client_cores"] = (
                         result["cpu_seconds"] / result["seconds"] if result["seconds"] else 0.0

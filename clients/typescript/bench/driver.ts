@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 // The package by its own name: the published shape (exports map, dist/*.d.ts), as a user imports it.
 import { TOSAIClient } from "tos-ai";
+import { nodeHttpFetch } from "tos-ai/node";
 
 const env = process.env;
 
@@ -92,7 +93,13 @@ async function events(client: TOSAIClient): Promise<Record<string, unknown>> {
 }
 
 const phase = env.TOS_BENCH_PHASE ?? "";
-const client = new TOSAIClient(env.TOS_NODE_URL, { wsUrl: env.TOS_NODE_WS_URL });
+// TOS_BENCH_FETCH=node:http measures the client over tos-ai/node's nodeHttpFetch instead of fetch.
+const overNodeHttp = env.TOS_BENCH_FETCH === "node:http";
+const client = new TOSAIClient(env.TOS_NODE_URL, {
+  wsUrl: env.TOS_NODE_WS_URL,
+  ...(overNodeHttp ? { fetch: nodeHttpFetch() } : {}),
+});
 const result = phase === "events" ? await events(client) : await reads(client, phase);
-process.stdout.write(`${JSON.stringify({ client: "typescript", phase, ...result })}\n`);
+const name = overNodeHttp ? "typescript (node:http)" : "typescript";
+process.stdout.write(`${JSON.stringify({ client: name, phase, ...result })}\n`);
 process.exit(0);
