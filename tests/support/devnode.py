@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +36,9 @@ class DevnodeProcess:
     extra_args: Sequence[str] = ()
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
-    # One pooled client for rpc(): a fresh httpx client per call costs ~40 ms (it builds an SSL context).
-    _http: httpx.Client | None = field(default=None, init=False, repr=False)
+    # Pooled clients for rpc(), one per thread: a fresh httpx client per call costs ~40 ms (it builds an
+    # SSL context). A restart drops them (never closes them: another thread may be mid-request).
+    _clients: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -70,9 +72,7 @@ class DevnodeProcess:
 
     def stop(self, *, kill: bool = False) -> None:
         """Stop the process: SIGTERM (a clean stop) or SIGKILL (a crash)."""
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        self._clients = threading.local()
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
@@ -88,10 +88,11 @@ class DevnodeProcess:
 
     @property
     def http(self) -> httpx.Client:
-        """A pooled HTTP client for this node (closed when the node stops)."""
-        if self._http is None:
-            self._http = httpx.Client(timeout=10)
-        return self._http
+        """A pooled HTTP client for this node, this thread's own (a new one after a restart)."""
+        client: httpx.Client | None = getattr(self._clients, "client", None)
+        if client is None:
+            client = self._clients.client = httpx.Client(timeout=10)
+        return client
 
     def rpc_reply(self, method: str, params: object = None) -> dict[str, object]:
         """Call a JSON-RPC method and return the whole reply, `result` or `error` (for testing rejections)."""
