@@ -20,8 +20,9 @@ from devnode.errors import invalid_params
 # Every integer param fits the 64-bit integers of the other languages' clients (Java's long, Go's int64).
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
-_DIGITS_RE = re.compile(r"^[0-9]{1,40}$")
+# fullmatch, not match: `$` also matches before a trailing newline ("5\n" would pass).
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
+_DIGITS_RE = re.compile(r"[0-9]{1,40}")
 # A lone UTF-16 surrogate: JSON can carry one ("\ud800"), UTF-8 cannot, so no reply could hold it.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
@@ -208,7 +209,7 @@ class Amount(Schema):
             if value < 0:
                 raise invalid_params(path, f"{_where(path)} cannot be negative", "amount")
             amount = value
-        elif isinstance(value, str) and _DIGITS_RE.match(value):
+        elif isinstance(value, str) and _DIGITS_RE.fullmatch(value):
             amount = int(value)
         else:
             raise invalid_params(
@@ -264,7 +265,7 @@ class HashId(Schema):
     description: str = "A blake3-256 id: 64 lowercase hex characters."
 
     def parse(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not _HASH_RE.match(value.lower()):
+        if not isinstance(value, str) or not _HASH_RE.fullmatch(value.lower()):
             raise invalid_params(path, f"{_where(path)} must be 64 hex characters", "hash")
         return value.lower()
 

@@ -105,3 +105,11 @@ def test_the_clients_event_names_are_the_nodes() -> None:
     from tos_ai.models import EVENT_NAMES
 
     assert EVENT_NAMES == NODE_EVENTS
+
+
+def test_a_dev_account_without_a_private_key_reads_as_none() -> None:
+    from tos_ai import DevAccount
+
+    account = DevAccount.parse({"index": 0, "address": "tst1x", "balance": "5"}, "result[0]")
+    assert account.private_key is None
+    assert account.balance == 5

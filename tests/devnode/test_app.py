@@ -460,3 +460,22 @@ def test_a_read_whose_reply_passes_the_cap_is_refused_but_a_write_never_is(
     assert body is not None
     assert "result" in json.loads(body)
     harness.node.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "field"),
+    [
+        ("dev_faucet", {"address": "FROM", "amount": "5\n"}, "amount"),
+        ("ai_get_task_details", {"task_id": "ab" * 32 + "\n"}, "task_id"),
+    ],
+)
+def test_a_trailing_newline_is_not_part_of_an_amount_or_an_id(
+    node: DevnodeProcess, method: str, params: dict[str, Any], field: str
+) -> None:
+    accounts = node.rpc("dev_accounts")
+    assert isinstance(accounts, list)
+    params = {key: accounts[0]["address"] if value == "FROM" else value for key, value in params.items()}
+    before = snapshot(node)
+    error = call(node, method, params)["error"]
+    assert (error["code"], error["data"]["field"]) == (-32602, field)
+    assert snapshot(node) == before

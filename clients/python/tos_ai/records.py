@@ -383,7 +383,8 @@ class DevAccount(Record):
     """One entry of `dev_accounts`."""
 
     address = required(as_str)
-    private_key = required(as_str)
+    #: None when the node serves no keys (`--require-signatures --dev-methods`: sign with your own).
+    private_key = optional(as_str)
     balance = required(as_amount)
 
 
