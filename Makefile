@@ -4,8 +4,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the tests need: a real Chromium for the browser tests.
+# Debian packages the tests need: a real Chromium for the browser tests; for the C++ client
+# (clients/cpp/), its toolchain, libcurl, nlohmann/json, libsodium, Boost (Beast) and GoogleTest.
 DEB_TEST_PACKAGES := chromium
+DEB_TEST_PACKAGES += cmake ninja-build g++ pkg-config googletest libgtest-dev libcurl4-openssl-dev \
+	nlohmann-json3-dev libsodium-dev libboost-dev
 
 .PHONY: run demo test test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
 

@@ -25,6 +25,28 @@ std::optional<Amount> digits_to_u64(std::string_view digits) {
   return value;
 }
 
+// "184,467,440,737.09551616 TOS" for the digits of any size: how the node names an amount in a message.
+std::string grouped_tos(std::string_view digits) {
+  auto first = digits.find_first_not_of('0');
+  std::string all(first == std::string_view::npos ? "0" : digits.substr(first));
+  if (all.size() <= static_cast<std::size_t>(tos_decimals)) all.insert(0, tos_decimals + 1 - all.size(), '0');
+  std::string whole = all.substr(0, all.size() - tos_decimals);
+  std::string fraction = all.substr(all.size() - tos_decimals);
+  for (auto at = static_cast<std::ptrdiff_t>(whole.size()) - 3; at > 0; at -= 3) whole.insert(static_cast<std::size_t>(at), ",");
+  fraction.erase(fraction.find_last_not_of('0') + 1);
+  return whole + (fraction.empty() ? "" : "." + fraction) + " TOS";
+}
+
+[[noreturn]] void over_supply(std::string_view what, std::string_view digits) {
+  throw InvalidAmount(std::string(what) + " is " + grouped_tos(digits) + ", more than the chain's whole supply of " +
+                      grouped_tos(std::to_string(max_supply)) + " (" + std::to_string(max_supply) + " atomic)");
+}
+
+Amount within_supply(Amount value, std::string_view what) {
+  if (value > max_supply) over_supply(what, std::to_string(value));
+  return value;
+}
+
 [[noreturn]] void not_an_amount(std::string_view what) {
   throw InvalidAmount(std::string(what) + " must be an amount in atomic units (a decimal string or an integer)");
 }
@@ -34,19 +56,19 @@ std::optional<Amount> digits_to_u64(std::string_view digits) {
 Amount parse_amount(std::string_view digits, std::string_view what) {
   if (!all_ascii_digits(digits)) not_an_amount(what);
   auto value = digits_to_u64(digits);
-  if (!value) throw InvalidAmount(std::string(what) + " is larger than 2^64 - 1 (u64)");
-  return *value;
+  if (!value) over_supply(what, digits);
+  return within_supply(*value, what);
 }
 
 Amount parse_amount(const nlohmann::json& value, std::string_view what) {
   if (value.is_boolean()) {
     throw InvalidAmount(std::string(what) + " must be an amount (a decimal string or an integer)");
   }
-  if (value.is_number_unsigned()) return value.get<Amount>();
+  if (value.is_number_unsigned()) return within_supply(value.get<Amount>(), what);
   if (value.is_number_integer()) {  // signed: parsed negative, or built from an int in code
     auto signed_value = value.get<std::int64_t>();
     if (signed_value < 0) throw InvalidAmount(std::string(what) + " cannot be negative");
-    return static_cast<Amount>(signed_value);
+    return within_supply(static_cast<Amount>(signed_value), what);
   }
   if (value.is_string()) return parse_amount(std::string_view(value.get_ref<const std::string&>()), what);
   not_an_amount(what);

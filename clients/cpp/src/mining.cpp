@@ -118,9 +118,15 @@ class AutoMiner::Impl {
     running_ = true;
     stopping_ = false;
     if (config_.use_events) {
+      // From the head as it is now, before the first scan: a task published while the stream is still
+      // connecting is replayed to it rather than missed.
+      auto info = client_.get_info();
       stream_.emplace(client_.subscribe({
           .events = {"task_published"},
+          .since_seq = info.head_seq,
+          .chain_id = info.chain_id,
           .on_event = [this](const Event& event) { on_published(event); },
+          .on_chain_reset = [](const ChainReset&) { return ChainResetAction::follow_new_chain; },
           .on_error = [this](std::exception_ptr error, bool) { note_error(error); },
       }));
     }

@@ -89,7 +89,9 @@ TaskType TaskType::parse(const nlohmann::json& value, std::string_view field) {
     return TaskType(value.get<std::string>(), nullptr, field);
   }
   if (!value.is_object() || value.size() != 1) not_a_task_type(field);
-  const auto& [name, inner] = *value.items().begin();
+  auto only = value.begin();
+  const std::string& name = only.key();
+  const nlohmann::json& inner = only.value();
   const Variant* known = find_variant(name);
   if (known == nullptr || !(inner.is_object() || inner.is_null())) not_a_task_type(field);
   nlohmann::json detail = nullptr;

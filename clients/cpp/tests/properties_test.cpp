@@ -219,14 +219,19 @@ TEST(AddressProperties, RandomKeysRoundTripAndAnySingleCharacterChangeIsCaught) 
   });
 }
 
-TEST(AmountProperties, RandomAmountsRoundTripThroughTextAndTos) {
+TEST(AmountProperties, AmountsUpToTheSupplyRoundTripAndLargerOnesAreRefused) {
   for_random(4, 20000, [](std::mt19937_64& random) {
-    Amount amount = random() >> std::uniform_int_distribution<int>(0, 63)(random);
+    Amount any = random() >> std::uniform_int_distribution<int>(0, 63)(random);
+    Amount amount = any % (max_supply + 1);
     EXPECT_EQ(parse_amount(amount_to_string(amount)), amount);
     EXPECT_EQ(parse_amount(nlohmann::json(amount)), amount);
-    auto text = format_tos(amount);
+    if (any > max_supply) {
+      EXPECT_THROW(parse_amount(amount_to_string(any)), InvalidAmount);
+      EXPECT_THROW(parse_amount(nlohmann::json(any)), InvalidAmount);
+    }
+    auto text = format_tos(any);
     auto figure = text.substr(0, text.size() - 4);  // " TOS"
-    EXPECT_EQ(tos_to_atomic(figure), amount) << text;
+    EXPECT_EQ(tos_to_atomic(figure), any) << text;
   });
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <iostream>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -493,11 +494,13 @@ TEST_F(Scenario, Step8_AutoMining) {
     auto event_task = publisher.publish_task(TaskData::from_json(am["event_task"])).task_id;
     auto published_at = clock_type::now();
     const auto within = std::chrono::duration<double>(am["join_within_seconds"].get<double>());
-    ASSERT_TRUE(eventually([&] { return log.has_joined(event_task); }, 10s)) << "never joined event_task";
+    ASSERT_TRUE(eventually([&] { return log.has_joined(event_task); }, 10s))
+        << "never joined event_task; the miner's errors: " << nlohmann::json(miner.report().errors).dump();
     {
       std::lock_guard guard(log.lock);
       auto took = std::chrono::duration<double>(log.joined[event_task] - published_at);
       EXPECT_LE(took.count(), within.count()) << "joined " << took.count() << " s after the publish reply";
+      std::cout << "auto-miner joined event_task " << took.count() * 1000 << " ms after the publish reply\n";
     }
     EXPECT_TRUE(joined_by_miner(event_task));
     ASSERT_TRUE(eventually([&] { return log.has_submitted(event_task); }, 10s)) << "no auto-submitted solution";

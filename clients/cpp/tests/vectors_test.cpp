@@ -125,7 +125,7 @@ TEST(AmountVectors, AtomicUnitsFormatAsTosText) {
   auto file = vectors("amounts");
   ASSERT_FALSE(file["format"].empty());
   for (const auto& test : file["format"]) {
-    EXPECT_EQ(format_tos(parse_amount(test["atomic"])), test["text"].get<std::string>());
+    EXPECT_EQ(format_tos(std::stoull(test["atomic"].get<std::string>())), test["text"].get<std::string>());  // any u64
   }
 }
 

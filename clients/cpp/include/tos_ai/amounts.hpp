@@ -14,9 +14,11 @@ using Amount = std::uint64_t;
 
 inline constexpr Amount atomic_per_tos = 100'000'000;
 inline constexpr int tos_decimals = 8;
+// The chain's whole supply, 184,000,000 TOS: no amount is larger (vectors/amounts.json pins it).
+inline constexpr Amount max_supply = 184'000'000 * atomic_per_tos;
 
 // An amount as the node accepts it: a string of ASCII digits or a non-negative JSON integer, at most
-// 2^64 - 1. Throws InvalidAmount whose message starts with `what` ("amount must be ...").
+// max_supply. Throws InvalidAmount with the node's words, starting with `what` ("amount must be ...").
 Amount parse_amount(const nlohmann::json& value, std::string_view what = "amount");
 
 // The same for text alone ("50000000000", "007").
