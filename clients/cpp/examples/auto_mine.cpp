@@ -34,18 +34,22 @@ int main(int argc, char** argv) try {
   config.auto_submit_solutions = true;
 
   tos_ai::AutoMiner miner(client, wallet, config, std::make_shared<EchoSolver>(),
-                          {.on_joined = [](const tos_ai::TaskSummary& task, const tos_ai::Participation& joined) {
-                             std::cout << "joined " << task.title << " with a stake of " << tos_ai::format_tos(joined.stake_amount) << std::endl;
-                           },
-                           .on_submitted = [](const std::string& task_id, const tos_ai::SubmissionReceipt& receipt) {
-                             std::cout << "submitted " << receipt.submission_id << " to " << task_id << std::endl;
-                           }});
+                          {.on_joined =
+                               [](const tos_ai::TaskSummary& task, const tos_ai::Participation& joined) {
+                                 std::cout << "joined " << task.title << " with a stake of "
+                                           << tos_ai::format_tos(joined.stake_amount) << std::endl;
+                               },
+                           .on_submitted =
+                               [](const std::string& task_id, const tos_ai::SubmissionReceipt& receipt) {
+                                 std::cout << "submitted " << receipt.submission_id << " to " << task_id << std::endl;
+                               }});
   miner.start();
   std::cout << "mining as " << miner.address() << " for " << seconds << " s" << std::endl;
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   miner.stop();
   auto report = miner.report();
-  std::cout << report.scans << " scans, " << report.joined.size() << " joined, " << report.submitted.size() << " submitted\n";
+  std::cout << report.scans << " scans, " << report.joined.size() << " joined, " << report.submitted.size()
+            << " submitted\n";
   return 0;
 } catch (const tos_ai::Error& error) {
   std::cerr << "auto_mine: " << error.what() << "\n";

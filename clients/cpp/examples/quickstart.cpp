@@ -13,9 +13,10 @@ int main() try {
   std::cout << "network " << network.network << ": " << network.active_tasks << " active tasks, "
             << tos_ai::format_tos(network.total_rewards_distributed) << " paid out so far\n";
 
-  auto wallet = tos_ai::Wallet::generate();  // keep wallet.seed_hex() somewhere safe to use it again
+  auto wallet = tos_ai::Wallet::generate();              // keep wallet.seed_hex() somewhere safe to use it again
   client.dev_faucet(wallet.address(), 100'000'000'000);  // dev mode only: mint 1,000 TOS
-  std::cout << "new wallet " << wallet.address() << " holds " << tos_ai::format_tos(client.get_balance(wallet.address()).balance) << "\n";
+  std::cout << "new wallet " << wallet.address() << " holds "
+            << tos_ai::format_tos(client.get_balance(wallet.address()).balance) << "\n";
 
   auto account = client.account(wallet);  // every write of this account is signed with its next nonce
   auto task = account.publish_task({
@@ -29,7 +30,8 @@ int main() try {
 
   for (const auto& summary : client.list_active_tasks({.publisher = wallet.address()})) {
     std::cout << "  " << summary.title << " (" << summary.difficulty_level << ", "
-              << tos_ai::format_tos(summary.reward_amount) << ", stake from " << tos_ai::format_tos(summary.min_stake()) << ")\n";
+              << tos_ai::format_tos(summary.reward_amount) << ", stake from " << tos_ai::format_tos(summary.min_stake())
+              << ")\n";
   }
 
   try {

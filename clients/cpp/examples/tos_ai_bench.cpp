@@ -80,9 +80,14 @@ nlohmann::json read_phase(const std::string& phase, const std::function<void()>&
   std::vector<double> all;
   for (auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
   std::sort(all.begin(), all.end());
-  return {{"client", "cpp"},  {"phase", phase},          {"ops", all.size()},
-          {"errors", errors.load()}, {"seconds", took}, {"cpu_seconds", cpu},
-          {"p50_ms", percentile(all, 0.50)}, {"p99_ms", percentile(all, 0.99)}};
+  return {{"client", "cpp"},
+          {"phase", phase},
+          {"ops", all.size()},
+          {"errors", errors.load()},
+          {"seconds", took},
+          {"cpu_seconds", cpu},
+          {"p50_ms", percentile(all, 0.50)},
+          {"p99_ms", percentile(all, 0.99)}};
 }
 
 // The event stream from seq 0 until TOS_BENCH_EVENTS events arrived, each one parsed and checked.
@@ -109,18 +114,17 @@ nlohmann::json events_phase(const tos_ai::Client& client) {
   double cpu = cpu_seconds() - cpu_before;
   stream.stop();
   std::lock_guard guard(lock);
-  return {{"client", "cpp"}, {"phase", "events"},       {"ops", received}, {"errors", received >= wanted ? 0 : 1},
+  return {{"client", "cpp"}, {"phase", "events"},  {"ops", received},     {"errors", received >= wanted ? 0 : 1},
           {"seconds", took}, {"cpu_seconds", cpu}, {"in_order", in_order}};
 }
 
 }  // namespace
 
 int main() try {
-  tos_ai::Client client(tos_ai::ClientOptions{.url = env("TOS_NODE_URL", "http://127.0.0.1:8545"),
-                                              .ws_url = env("TOS_NODE_WS_URL").empty()
-                                                            ? std::nullopt
-                                                            : std::optional(env("TOS_NODE_WS_URL")),
-                                              });
+  tos_ai::Client client(tos_ai::ClientOptions{
+      .url = env("TOS_NODE_URL", "http://127.0.0.1:8545"),
+      .ws_url = env("TOS_NODE_WS_URL").empty() ? std::nullopt : std::optional(env("TOS_NODE_WS_URL")),
+  });
   const std::string phase = env("TOS_BENCH_PHASE");
   nlohmann::json result;
   if (phase == "get_balance") {

@@ -55,8 +55,8 @@ class DraftSolver : public tos_ai::Solver {
   tos_ai::Solution solve(const tos_ai::TaskDetails& task) override {
     std::ostringstream content;
     content << "[drafted by tos-ai-miner: no AI model was consulted]\n"
-            << "Task: " << task.title << "\nType: " << task.task_type.variant() << "; difficulty: "
-            << task.difficulty_level << "\n\nUnderstanding of the request:\n"
+            << "Task: " << task.title << "\nType: " << task.task_type.variant()
+            << "; difficulty: " << task.difficulty_level << "\n\nUnderstanding of the request:\n"
             << task.description
             << "\n\nApproach: restate the requirements, list the assumptions, address each requirement in turn, "
                "and say what a reviewer should check.";
@@ -189,19 +189,19 @@ int main(int argc, char** argv) {
       solver = std::make_shared<DraftSolver>();
     }
 
-    tos_ai::AutoMiner miner(
-        client, wallet, config, solver,
-        {.on_joined =
-             [](const tos_ai::TaskSummary& task, const tos_ai::Participation& joined) {
-               log("joined task " + task.task_id + " (" + task.difficulty_level + ", reward " +
-                   tos_ai::format_tos(task.reward_amount) + ", stake " + tos_ai::format_tos(joined.stake_amount) + ")");
-             },
-         .on_submitted =
-             [](const std::string& task_id, const tos_ai::SubmissionReceipt& receipt) {
-               log("submitted " + receipt.submission_id + " to task " + task_id);
-             },
-         .on_scan = [](std::uint64_t scans) { log("scan " + std::to_string(scans) + " done"); },
-         .on_error = [](const std::string& what) { log("error: " + what); }});
+    tos_ai::AutoMiner miner(client, wallet, config, solver,
+                            {.on_joined =
+                                 [](const tos_ai::TaskSummary& task, const tos_ai::Participation& joined) {
+                                   log("joined task " + task.task_id + " (" + task.difficulty_level + ", reward " +
+                                       tos_ai::format_tos(task.reward_amount) + ", stake " +
+                                       tos_ai::format_tos(joined.stake_amount) + ")");
+                                 },
+                             .on_submitted =
+                                 [](const std::string& task_id, const tos_ai::SubmissionReceipt& receipt) {
+                                   log("submitted " + receipt.submission_id + " to task " + task_id);
+                                 },
+                             .on_scan = [](std::uint64_t scans) { log("scan " + std::to_string(scans) + " done"); },
+                             .on_error = [](const std::string& what) { log("error: " + what); }});
     log("mining as " + wallet.address() + " on " + options.node);
     miner.start();
 

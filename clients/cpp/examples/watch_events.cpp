@@ -21,21 +21,24 @@ int main(int argc, char** argv) try {
   auto stream = client.subscribe({
       .since_seq = info.head_seq > 5 ? info.head_seq - 5 : 0,
       .chain_id = info.chain_id,
-      .on_event = [](const tos_ai::Event& event) {  // on the stream's own thread, one at a time
-        std::cout << event.seq << " " << event.name << " " << event.data.dump() << std::endl;
-      },
-      .on_chain_reset = [](const tos_ai::ChainReset& reset) {
-        std::cout << "the node's chain was reset (" << reset.old_chain_id << " -> " << reset.new_chain_id
-                  << "): following the new chain from its first event" << std::endl;
-        return tos_ai::ChainResetAction::follow_new_chain;
-      },
-      .on_error = [](std::exception_ptr error, bool stopped) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          std::cerr << (stopped ? "stopped: " : "reconnecting after: ") << e.what() << std::endl;
-        }
-      },
+      .on_event =
+          [](const tos_ai::Event& event) {  // on the stream's own thread, one at a time
+            std::cout << event.seq << " " << event.name << " " << event.data.dump() << std::endl;
+          },
+      .on_chain_reset =
+          [](const tos_ai::ChainReset& reset) {
+            std::cout << "the node's chain was reset (" << reset.old_chain_id << " -> " << reset.new_chain_id
+                      << "): following the new chain from its first event" << std::endl;
+            return tos_ai::ChainResetAction::follow_new_chain;
+          },
+      .on_error =
+          [](std::exception_ptr error, bool stopped) {
+            try {
+              std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+              std::cerr << (stopped ? "stopped: " : "reconnecting after: ") << e.what() << std::endl;
+            }
+          },
   });
   for (int tenth = 0; !interrupted && (seconds == 0 || tenth < seconds * 10) && stream.running(); ++tenth) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

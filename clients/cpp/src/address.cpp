@@ -35,8 +35,8 @@ std::vector<std::uint8_t> hrp_expand(std::string_view hrp) {
 }
 
 // Regroups 8-bit bytes into 5-bit words (pad) or back (no padding allowed); nullopt on bad padding.
-std::optional<std::vector<std::uint8_t>> convert_bits(const std::uint8_t* data, std::size_t size, int from,
-                                                      int to, bool pad) {
+std::optional<std::vector<std::uint8_t>> convert_bits(const std::uint8_t* data, std::size_t size, int from, int to,
+                                                      bool pad) {
   std::uint32_t accumulator = 0;
   int bits = 0;
   const std::uint32_t max_value = (1u << to) - 1;

@@ -32,7 +32,8 @@ std::string grouped_tos(std::string_view digits) {
   if (all.size() <= static_cast<std::size_t>(tos_decimals)) all.insert(0, tos_decimals + 1 - all.size(), '0');
   std::string whole = all.substr(0, all.size() - tos_decimals);
   std::string fraction = all.substr(all.size() - tos_decimals);
-  for (auto at = static_cast<std::ptrdiff_t>(whole.size()) - 3; at > 0; at -= 3) whole.insert(static_cast<std::size_t>(at), ",");
+  for (auto at = static_cast<std::ptrdiff_t>(whole.size()) - 3; at > 0; at -= 3)
+    whole.insert(static_cast<std::size_t>(at), ",");
   fraction.erase(fraction.find_last_not_of('0') + 1);
   return whole + (fraction.empty() ? "" : "." + fraction) + " TOS";
 }

@@ -15,13 +15,27 @@ void write_string(std::string& out, const std::string& text) {
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (byte < 0x20) {
           out += "\\u00";
@@ -73,11 +87,21 @@ bool valid_utf8(const std::string& text) {
 void write(std::string& out, const nlohmann::json& value) {
   using value_t = nlohmann::json::value_t;
   switch (value.type()) {
-    case value_t::null: out += "null"; break;
-    case value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
-    case value_t::number_integer: out += std::to_string(value.get<std::int64_t>()); break;
-    case value_t::number_unsigned: out += std::to_string(value.get<std::uint64_t>()); break;
-    case value_t::number_float: out += format_double(value.get<double>()); break;
+    case value_t::null:
+      out += "null";
+      break;
+    case value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      break;
+    case value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      break;
+    case value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      break;
+    case value_t::number_float:
+      out += format_double(value.get<double>());
+      break;
     case value_t::string: {
       const auto& text = value.get_ref<const std::string&>();
       if (!valid_utf8(text)) throw InputError("canonical JSON: a string is not valid UTF-8");
@@ -112,7 +136,8 @@ void write(std::string& out, const nlohmann::json& value) {
       break;
     }
     case value_t::binary:
-    case value_t::discarded: throw InputError("canonical JSON: a value that JSON cannot write");
+    case value_t::discarded:
+      throw InputError("canonical JSON: a value that JSON cannot write");
   }
 }
 
@@ -138,8 +163,7 @@ class ExactSax : public nlohmann::json_sax<nlohmann::json> {
   bool end_object() override { return dom_.end_object(); }
   bool start_array(std::size_t size) override { return dom_.start_array(size); }
   bool end_array() override { return dom_.end_array(); }
-  bool parse_error(std::size_t position, const std::string& token,
-                   const nlohmann::detail::exception& error) override {
+  bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& error) override {
     return dom_.parse_error(position, token, error);
   }
 

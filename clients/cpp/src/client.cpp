@@ -103,7 +103,8 @@ nlohmann::json ClientCore::call_once(std::string_view method, const nlohmann::js
       throw ResponseError(name, "error", "a JSON-RPC error without an integer code");
     }
     auto message = error->value("message", std::string{});
-    throw_rpc_error(name, (*error)["code"].get<std::int64_t>(), std::move(message), error->value("data", nlohmann::json()));
+    throw_rpc_error(name, (*error)["code"].get<std::int64_t>(), std::move(message),
+                    error->value("data", nlohmann::json()));
   }
   if (reply.status != 200) throw HttpError(name, http_.url(), reply.status, reply.body);
   if (parsed.value("id", nlohmann::json()) != id) throw ResponseError(name, "id", "the reply answers another request");
@@ -391,9 +392,9 @@ SubmissionReceipt Account::submit_solution(std::string_view task_id, const Solut
 
 ValidationReceipt Account::validate_submission(std::string_view task_id, std::string_view submission_id,
                                                const Verdict& verdict) const {
-  return ValidationReceipt::from_json(send(
-      "ai_validate_submission",
-      {{"task_id", task_id}, {"submission_id", submission_id}, {"validation_result", verdict.to_json()}}));
+  return ValidationReceipt::from_json(
+      send("ai_validate_submission",
+           {{"task_id", task_id}, {"submission_id", submission_id}, {"validation_result", verdict.to_json()}}));
 }
 
 CancelledTask Account::cancel_task(std::string_view task_id) const {

@@ -25,8 +25,8 @@ struct ChainInfo {
 
 struct AccountState {
   std::string address;
-  std::optional<Wallet> wallet;  // none: an unlocked dev account
-  std::mutex write_lock;         // held across sign, send and the nonce update
+  std::optional<Wallet> wallet;             // none: an unlocked dev account
+  std::mutex write_lock;                    // held across sign, send and the nonce update
   std::optional<std::uint64_t> next_nonce;  // none: read get_nonce before the next write
 };
 

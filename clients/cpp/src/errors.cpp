@@ -81,24 +81,36 @@ std::optional<std::chrono::duration<double>> RateLimited::retry_after() const {
 
 void throw_rpc_error(std::string method, std::int64_t code, std::string message, nlohmann::json data) {
   switch (code) {
-    case -32700: raise<ParseError>(method, code, message, data);
-    case -32600: raise<InvalidRequest>(method, code, message, data);
-    case -32601: raise<MethodNotFound>(method, code, message, data);
-    case -32602: raise<InvalidParams>(method, code, message, data);
-    case -32603: raise<InternalError>(method, code, message, data);
-    case -32001: raise<UnknownEntity>(method, code, message, data);
-    case -32002: raise<InsufficientFunds>(method, code, message, data);
-    case -32003: raise<NotAccepting>(method, code, message, data);
+    case -32700:
+      raise<ParseError>(method, code, message, data);
+    case -32600:
+      raise<InvalidRequest>(method, code, message, data);
+    case -32601:
+      raise<MethodNotFound>(method, code, message, data);
+    case -32602:
+      raise<InvalidParams>(method, code, message, data);
+    case -32603:
+      raise<InternalError>(method, code, message, data);
+    case -32001:
+      raise<UnknownEntity>(method, code, message, data);
+    case -32002:
+      raise<InsufficientFunds>(method, code, message, data);
+    case -32003:
+      raise<NotAccepting>(method, code, message, data);
     case -32004: {
       auto rule = data_string(data, "rule");
       if (rule == "nonce") raise<NonceMismatch>(method, code, message, data);
       if (rule == "chain_id") raise<WrongChain>(method, code, message, data);
       raise<PermissionDenied>(method, code, message, data);
     }
-    case -32005: raise<InvalidContent>(method, code, message, data);
-    case -32006: raise<AlreadyDone>(method, code, message, data);
-    case -32007: raise<RateLimited>(method, code, message, data);
-    default: raise<RpcError>(method, code, message, data);
+    case -32005:
+      raise<InvalidContent>(method, code, message, data);
+    case -32006:
+      raise<AlreadyDone>(method, code, message, data);
+    case -32007:
+      raise<RateLimited>(method, code, message, data);
+    default:
+      raise<RpcError>(method, code, message, data);
   }
 }
 

@@ -158,9 +158,8 @@ class EventStream::Impl {
     timeouts.idle_timeout = options_.idle_timeout;
     timeouts.keep_alive_pings = true;
     ws_->set_option(timeouts);
-    ws_->set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
-      request.set(beast::http::field::user_agent, "tos-ai-cpp/0.1");
-    }));
+    ws_->set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& request) { request.set(beast::http::field::user_agent, "tos-ai-cpp/0.1"); }));
     ws_->async_handshake(endpoint_.host + ":" + endpoint_.port, endpoint_.path, [this](beast::error_code ec) {
       if (ec) return retry_later(ec, "the WebSocket handshake");
       send_subscribe();
@@ -184,9 +183,12 @@ class EventStream::Impl {
       std::string text = beast::buffers_to_string(buffer_.data());
       buffer_.consume(buffer_.size());
       switch (handle(text)) {
-        case After::read_on: return read_next();
-        case After::reconnect: return reconnect_now();
-        case After::stopped: return;
+        case After::read_on:
+          return read_next();
+        case After::reconnect:
+          return reconnect_now();
+        case After::stopped:
+          return;
       }
     });
   }
@@ -295,10 +297,12 @@ class EventStream::Impl {
   // Every event is subscribed, so a jump in seq is a gap: fetch what is missing over HTTP.
   void fill_gap(std::uint64_t before) {
     while (cursor_ + 1 < before && !stopping_) {
-      auto page = EventsPage::from_json(core_->call("ai_get_events", {{"since_seq", cursor_.load()},
-                                                                      {"limit", std::min<std::uint64_t>(before - cursor_ - 1, 1000)}}));
+      auto page = EventsPage::from_json(
+          core_->call("ai_get_events",
+                      {{"since_seq", cursor_.load()}, {"limit", std::min<std::uint64_t>(before - cursor_ - 1, 1000)}}));
       if (page.resync_required || page.events.empty()) {
-        if (options_.on_resync_required) invoke_callback(options_.on_resync_required, ResyncRequired{page.oldest_seq, page.head_seq});
+        if (options_.on_resync_required)
+          invoke_callback(options_.on_resync_required, ResyncRequired{page.oldest_seq, page.head_seq});
         return;
       }
       for (const auto& event : page.events) {

@@ -70,7 +70,8 @@ AutoMiningConfig AutoMiningConfig::from_json(const nlohmann::json& value) {
     config.min_time_left = seconds_field(value, "min_time_left", config.min_time_left);
     config.check_interval = seconds_field(value, "check_interval", config.check_interval);
     config.auto_submit_solutions = value.value("auto_submit_solutions", config.auto_submit_solutions);
-    if (auto key = value.find("ai_api_key"); key != value.end() && key->is_string()) config.ai_api_key = key->get<std::string>();
+    if (auto key = value.find("ai_api_key"); key != value.end() && key->is_string())
+      config.ai_api_key = key->get<std::string>();
     config.use_events = value.value("use_events", config.use_events);
     config.error_pause = seconds_field(value, "error_pause", config.error_pause);
     config.stake_fraction = value.value("stake_fraction", config.stake_fraction);

@@ -23,12 +23,18 @@ inline std::string_view json_kind(const nlohmann::json& value) {
   if (value.is_number_float()) return "a fraction";
   if (value.is_number()) return "an integer";
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return "a boolean";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::array: return "a list";
-    case nlohmann::json::value_t::object: return "an object";
-    default: return "something else";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::array:
+      return "a list";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    default:
+      return "something else";
   }
 }
 
@@ -36,7 +42,8 @@ class Reader {
  public:
   Reader(const nlohmann::json& value, std::string_view method, std::string path = "result")
       : value_(value), method_(method), path_(std::move(path)) {
-    if (!value_.is_object()) throw ResponseError(std::string(method_), path_, "expected an object, got " + std::string(json_kind(value_)));
+    if (!value_.is_object())
+      throw ResponseError(std::string(method_), path_, "expected an object, got " + std::string(json_kind(value_)));
   }
 
   [[noreturn]] void fail(std::string_view key, const std::string& reason) const {
@@ -101,7 +108,9 @@ class Reader {
     return found ? *found : nlohmann::json();
   }
 
-  [[nodiscard]] Reader object(std::string_view key) const { return Reader(at(key), method_, path_ + "." + std::string(key)); }
+  [[nodiscard]] Reader object(std::string_view key) const {
+    return Reader(at(key), method_, path_ + "." + std::string(key));
+  }
 
   // A list of objects, each read by `read(const Reader&)`.
   template <typename Read>
@@ -132,7 +141,8 @@ class Reader {
 
   // For lists of strings: opt_list(key, &Reader::as_string).
   static std::string as_string(const nlohmann::json& value, const std::string& path, std::string_view method) {
-    if (!value.is_string()) throw ResponseError(std::string(method), path, "expected a string, got " + std::string(json_kind(value)));
+    if (!value.is_string())
+      throw ResponseError(std::string(method), path, "expected a string, got " + std::string(json_kind(value)));
     return value.get<std::string>();
   }
 

@@ -55,8 +55,8 @@ Submission read_submission(const Reader& r) {
   submission.submitted_at = r.opt_integer<std::int64_t>("submitted_at").value_or(0);
   submission.solution_data = r.opt_any("solution_data");
   submission.validations = r.opt_list("validations", read_validation);
-  submission.validations_count =
-      r.opt_integer<std::uint32_t>("validations_count").value_or(static_cast<std::uint32_t>(submission.validations.size()));
+  submission.validations_count = r.opt_integer<std::uint32_t>("validations_count")
+                                     .value_or(static_cast<std::uint32_t>(submission.validations.size()));
   submission.required_reviewers = r.opt_integer<std::uint32_t>("required_reviewers").value_or(0);
   submission.final_score = r.opt_integer<std::int32_t>("final_score");
   submission.passed = r.opt_boolean("passed");
@@ -74,9 +74,7 @@ Participant read_participant(const Reader& r) {
   return participant;
 }
 
-Reward read_reward(const Reader& r) {
-  return Reward{r.str("recipient"), r.amount("amount"), r.str("reward_type")};
-}
+Reward read_reward(const Reader& r) { return Reward{r.str("recipient"), r.amount("amount"), r.str("reward_type")}; }
 
 void read_details(const Reader& r, TaskDetails& task) {
   read_summary(r, task);
@@ -163,9 +161,7 @@ NetworkInfo NetworkInfo::from_json(const nlohmann::json& value, std::string_view
   return info;
 }
 
-Amount TaskSummary::min_stake() const noexcept {
-  return std::max(reward_amount / 10, stake_required);
-}
+Amount TaskSummary::min_stake() const noexcept { return std::max(reward_amount / 10, stake_required); }
 
 TaskSummary TaskSummary::from_json(const nlohmann::json& value, std::string_view method) {
   TaskSummary task;
@@ -216,9 +212,8 @@ SubmissionReceipt SubmissionReceipt::from_json(const nlohmann::json& value, std:
 ValidationReceipt ValidationReceipt::from_json(const nlohmann::json& value, std::string_view method) {
   Reader r(value, method);
   Reader progress = r.object("consensus_progress");
-  return ValidationReceipt{r.str("validation_id"),
-                           ConsensusProgress{progress.integer<std::uint32_t>("validations"),
-                                             progress.integer<std::uint32_t>("required")}};
+  return ValidationReceipt{r.str("validation_id"), ConsensusProgress{progress.integer<std::uint32_t>("validations"),
+                                                                     progress.integer<std::uint32_t>("required")}};
 }
 
 CancelledTask CancelledTask::from_json(const nlohmann::json& value, std::string_view method) {

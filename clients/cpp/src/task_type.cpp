@@ -74,7 +74,8 @@ const std::vector<std::string>& task_type_names() {
   return names;
 }
 
-TaskType::TaskType(std::string variant, nlohmann::json detail) : TaskType(std::move(variant), std::move(detail), "task_type") {}
+TaskType::TaskType(std::string variant, nlohmann::json detail)
+    : TaskType(std::move(variant), std::move(detail), "task_type") {}
 
 TaskType::TaskType(std::string variant, nlohmann::json detail, std::string_view field)
     : variant_(std::move(variant)), detail_(std::move(detail)) {

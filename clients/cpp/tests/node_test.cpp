@@ -83,13 +83,32 @@ TEST(Node, EveryReadMethodAnswersWithItsTypedReply) {
 // "A client for every method of docs/node-api.md": the node's own OpenRPC list, each with a typed call.
 TEST(Node, EveryMethodTheNodeDescribesHasATypedCall) {
   TOS_AI_REQUIRE_NODE(url);
-  const std::set<std::string> typed = {
-      "get_network_info", "ai_get_network_info", "ai_list_active_tasks", "ai_get_task_details",
-      "ai_publish_task", "ai_register_miner", "ai_participate_task", "ai_submit_solution",
-      "ai_validate_submission", "ai_cancel_task", "ai_get_miner_stats", "ai_get_events", "get_info",
-      "get_version", "get_balance", "get_nonce", "get_ai_mining_statistics", "get_ai_mining_task",
-      "get_ai_mining_miner", "get_ai_mining_active_tasks", "get_ai_mining_state", "dev_accounts",
-      "dev_faucet", "dev_increase_time", "dev_mine", "rpc.discover"};
+  const std::set<std::string> typed = {"get_network_info",
+                                       "ai_get_network_info",
+                                       "ai_list_active_tasks",
+                                       "ai_get_task_details",
+                                       "ai_publish_task",
+                                       "ai_register_miner",
+                                       "ai_participate_task",
+                                       "ai_submit_solution",
+                                       "ai_validate_submission",
+                                       "ai_cancel_task",
+                                       "ai_get_miner_stats",
+                                       "ai_get_events",
+                                       "get_info",
+                                       "get_version",
+                                       "get_balance",
+                                       "get_nonce",
+                                       "get_ai_mining_statistics",
+                                       "get_ai_mining_task",
+                                       "get_ai_mining_miner",
+                                       "get_ai_mining_active_tasks",
+                                       "get_ai_mining_state",
+                                       "dev_accounts",
+                                       "dev_faucet",
+                                       "dev_increase_time",
+                                       "dev_mine",
+                                       "rpc.discover"};
   auto document = Client(url).rpc_discover();
   ASSERT_TRUE(document["methods"].is_array());
   for (const auto& method : document["methods"]) {
@@ -231,15 +250,18 @@ TEST(Node, ALiveStreamDeliversNewEventsInOrderAndAFilterKeepsOnlyItsNames) {
   Inbox everything;
   Inbox cancellations;
   std::atomic<int> subscribed{0};
-  auto all = client.subscribe(everything.options({.on_subscribed = [&](std::uint64_t, const std::string&) { ++subscribed; }}));
+  auto all =
+      client.subscribe(everything.options({.on_subscribed = [&](std::uint64_t, const std::string&) { ++subscribed; }}));
   auto some = client.subscribe(cancellations.options({.events = {"task_cancelled"}}));
   ASSERT_TRUE(eventually([&] { return subscribed == 1 && some.subscriptions() == 1; }, 5s));
 
   auto publisher = client.account(funded_wallet(client));
   auto task = publisher.publish_task(intermediate_task("C++ node tests: stream"));
   publisher.cancel_task(task.task_id);
-  ASSERT_TRUE(everything.wait_for([&](const auto& events) { return has_event(events, "task_cancelled", task.task_id); }, 5s));
-  ASSERT_TRUE(cancellations.wait_for([&](const auto& events) { return has_event(events, "task_cancelled", task.task_id); }, 5s));
+  ASSERT_TRUE(
+      everything.wait_for([&](const auto& events) { return has_event(events, "task_cancelled", task.task_id); }, 5s));
+  ASSERT_TRUE(cancellations.wait_for(
+      [&](const auto& events) { return has_event(events, "task_cancelled", task.task_id); }, 5s));
   {
     std::lock_guard guard(everything.lock);
     EXPECT_TRUE(has_event(everything.events, "task_published", task.task_id));
@@ -248,10 +270,12 @@ TEST(Node, ALiveStreamDeliversNewEventsInOrderAndAFilterKeepsOnlyItsNames) {
     }
   }
   // The cursor moves once on_event returned.
-  EXPECT_TRUE(eventually([&] {
-    std::lock_guard guard(everything.lock);
-    return all.cursor() == everything.events.back().seq;
-  }, 2s));
+  EXPECT_TRUE(eventually(
+      [&] {
+        std::lock_guard guard(everything.lock);
+        return all.cursor() == everything.events.back().seq;
+      },
+      2s));
   {
     std::lock_guard guard(cancellations.lock);
     for (const auto& event : cancellations.events) EXPECT_EQ(event.name, "task_cancelled");

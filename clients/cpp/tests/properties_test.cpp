@@ -34,13 +34,26 @@ std::string random_utf8(std::mt19937_64& random, std::size_t max_chars) {
   for (std::size_t n = length(random); n > 0; --n) {
     std::uint32_t code = 0;
     switch (plane(random)) {
-      case 0: code = std::uniform_int_distribution<std::uint32_t>(0, 0x1f)(random); break;  // controls
-      case 1: code = std::uniform_int_distribution<std::uint32_t>(0x80, 0x7ff)(random); break;
-      case 2: code = std::uniform_int_distribution<std::uint32_t>(0x800, 0xd7ff)(random); break;
-      case 3: code = std::uniform_int_distribution<std::uint32_t>(0xe000, 0xffff)(random); break;
-      case 4: code = std::uniform_int_distribution<std::uint32_t>(0x10000, 0x10ffff)(random); break;
-      case 5: code = std::string_view("\"\\/<>&\x7f")[std::uniform_int_distribution<std::size_t>(0, 6)(random)]; break;
-      default: code = std::uniform_int_distribution<std::uint32_t>(0x20, 0x7e)(random);
+      case 0:
+        code = std::uniform_int_distribution<std::uint32_t>(0, 0x1f)(random);
+        break;  // controls
+      case 1:
+        code = std::uniform_int_distribution<std::uint32_t>(0x80, 0x7ff)(random);
+        break;
+      case 2:
+        code = std::uniform_int_distribution<std::uint32_t>(0x800, 0xd7ff)(random);
+        break;
+      case 3:
+        code = std::uniform_int_distribution<std::uint32_t>(0xe000, 0xffff)(random);
+        break;
+      case 4:
+        code = std::uniform_int_distribution<std::uint32_t>(0x10000, 0x10ffff)(random);
+        break;
+      case 5:
+        code = std::string_view("\"\\/<>&\x7f")[std::uniform_int_distribution<std::size_t>(0, 6)(random)];
+        break;
+      default:
+        code = std::uniform_int_distribution<std::uint32_t>(0x20, 0x7e)(random);
     }
     if (code < 0x80) {
       out += static_cast<char>(code);
@@ -71,21 +84,30 @@ double random_double(std::mt19937_64& random) {
         if (std::isfinite(value)) return value;
       }
     }
-    case 1: return std::uniform_real_distribution<double>(-1e6, 1e6)(random);
-    case 2: return std::round(std::uniform_real_distribution<double>(0, 1000)(random)) / 100.0;  // 0.67-like
-    default: return std::ldexp(1.0, std::uniform_int_distribution<int>(-1074, 1023)(random));
+    case 1:
+      return std::uniform_real_distribution<double>(-1e6, 1e6)(random);
+    case 2:
+      return std::round(std::uniform_real_distribution<double>(0, 1000)(random)) / 100.0;  // 0.67-like
+    default:
+      return std::ldexp(1.0, std::uniform_int_distribution<int>(-1074, 1023)(random));
   }
 }
 
 nlohmann::json random_json(std::mt19937_64& random, int depth) {
   int pick = std::uniform_int_distribution<int>(0, depth > 3 ? 5 : 7)(random);
   switch (pick) {
-    case 0: return nullptr;
-    case 1: return random() % 2 == 0;
-    case 2: return static_cast<std::int64_t>(random());
-    case 3: return random();  // u64
-    case 4: return random_double(random);
-    case 5: return random_utf8(random, 12);
+    case 0:
+      return nullptr;
+    case 1:
+      return random() % 2 == 0;
+    case 2:
+      return static_cast<std::int64_t>(random());
+    case 3:
+      return random();  // u64
+    case 4:
+      return random_double(random);
+    case 5:
+      return random_utf8(random, 12);
     case 6: {
       nlohmann::json list = nlohmann::json::array();
       for (auto n = random() % 4; n > 0; --n) list.push_back(random_json(random, depth + 1));
@@ -171,11 +193,25 @@ TEST(CanonicalJsonProperties, DoublesUseTheShortestDigitsThatReadBackExactly) {
 TEST(CanonicalJsonProperties, DoublesAreWrittenAsThePythonNodeWritesThem) {
   // repr() of each value in CPython, which the devnode's json.dumps uses.
   const std::vector<std::pair<double, std::string>> cases = {
-      {0.67, "0.67"}, {0.5, "0.5"}, {1.5, "1.5"}, {3.14159, "3.14159"}, {1.0, "1.0"}, {0.0, "0.0"},
-      {-0.0, "-0.0"}, {100.0, "100.0"}, {1e15, "1000000000000000.0"}, {1e16, "1e+16"},
-      {123456789012345678.0, "1.2345678901234568e+17"}, {0.0001, "0.0001"}, {0.00001, "1e-05"},
-      {1.5e-05, "1.5e-05"}, {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
-      {-2.5, "-2.5"}, {0.1 + 0.2, "0.30000000000000004"}, {9007199254740993.0, "9007199254740992.0"},
+      {0.67, "0.67"},
+      {0.5, "0.5"},
+      {1.5, "1.5"},
+      {3.14159, "3.14159"},
+      {1.0, "1.0"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {100.0, "100.0"},
+      {1e15, "1000000000000000.0"},
+      {1e16, "1e+16"},
+      {123456789012345678.0, "1.2345678901234568e+17"},
+      {0.0001, "0.0001"},
+      {0.00001, "1e-05"},
+      {1.5e-05, "1.5e-05"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {-2.5, "-2.5"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {9007199254740993.0, "9007199254740992.0"},
   };
   for (const auto& [value, text] : cases) EXPECT_EQ(format_double(value), text);
   EXPECT_THROW(format_double(std::nan("")), InputError);
@@ -249,9 +285,14 @@ TEST(ParserFuzz, RandomInputsAreRefusedCleanly) {
     for (auto edits = random() % 4; edits > 0 && !input.empty(); --edits) {
       auto at = random() % input.size();
       switch (random() % 3) {
-        case 0: input[at] = static_cast<char>(random()); break;
-        case 1: input.erase(at, 1); break;
-        default: input.insert(at, 1, static_cast<char>(random()));
+        case 0:
+          input[at] = static_cast<char>(random());
+          break;
+        case 1:
+          input.erase(at, 1);
+          break;
+        default:
+          input.insert(at, 1, static_cast<char>(random()));
       }
     }
     try {

@@ -139,7 +139,8 @@ TEST(Mining, ConfigReadsTheDesignsFieldsAndRefusesNonsense) {
   EXPECT_EQ(config.max_concurrent_tasks, 3u);
   EXPECT_EQ(config.min_time_left, std::chrono::seconds(600));
   EXPECT_EQ(config.check_interval, std::chrono::seconds(60));
-  auto design = AutoMiningConfig::from_json({{"target_difficulty", {"Intermediate", "Advanced"}}, {"check_interval", 2}});
+  auto design =
+      AutoMiningConfig::from_json({{"target_difficulty", {"Intermediate", "Advanced"}}, {"check_interval", 2}});
   EXPECT_EQ(design.target_difficulties, (std::vector<std::string>{"Intermediate", "Advanced"}));
   EXPECT_THROW(AutoMiningConfig::from_json({{"target_difficulty", {"Legendary"}}}), InputError);
   EXPECT_THROW(AutoMiningConfig::from_json({{"max_concurrent_tasks", 0}}), InputError);

@@ -34,10 +34,11 @@ void control(const std::string& action) {
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, "{}");
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t size, std::size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-  });
+  curl_easy_setopt(
+      curl.get(), CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t size, std::size_t n, void* out) {
+        static_cast<std::string*>(out)->append(data, size * n);
+        return size * n;
+      });
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   ASSERT_EQ(curl_easy_perform(curl.get()), CURLE_OK) << "POST " << url;
   long status = 0;
@@ -283,14 +284,18 @@ TEST_F(Scenario, Step4_ParticipateSubmitRefuse) {
 
   // The refusals, in scenario.md's order, each as this client's type for its kind.
   expect_refusal<AlreadyDone>(S(), "already_done", [&] { w().as("miner_1").participate_task(task_a, stake); });
-  expect_refusal<PermissionDenied>(S(), "permission_denied", [&] { w().as("publisher").participate_task(task_a, stake); });
-  expect_refusal<InsufficientFunds>(S(), "insufficient_funds", [&] { w().as("validator_1").participate_task(task_a, 1); });
-  expect_refusal<UnknownEntity>(S(), "unknown_entity", [&] { (void)w().client->get_task_details(std::string(64, '0')); });
+  expect_refusal<PermissionDenied>(S(), "permission_denied",
+                                   [&] { w().as("publisher").participate_task(task_a, stake); });
+  expect_refusal<InsufficientFunds>(S(), "insufficient_funds",
+                                    [&] { w().as("validator_1").participate_task(task_a, 1); });
+  expect_refusal<UnknownEntity>(S(), "unknown_entity",
+                                [&] { (void)w().client->get_task_details(std::string(64, '0')); });
   expect_refusal<InvalidContent>(S(), "invalid_content", [&] {
-    w().as("publisher").publish_task({.title = "Conformance: too cheap for its difficulty",
-                                      .task_type = TaskType("GeneralTask"),
-                                      .difficulty_level = "Intermediate",
-                                      .reward_amount = 100'000'000});
+    w().as("publisher")
+        .publish_task({.title = "Conformance: too cheap for its difficulty",
+                       .task_type = TaskType("GeneralTask"),
+                       .difficulty_level = "Intermediate",
+                       .reward_amount = 100'000'000});
   });
   auto invalid = expect_refusal<InvalidParams>(S(), "invalid_params", [&] {
     (void)w().client->call("ai_get_task_details", {{"task_id", "nope"}});  // the raw call
@@ -327,7 +332,8 @@ TEST_F(Scenario, Step5_ValidateAndComplete) {
   });
   EXPECT_EQ(denied.kind(), "permission_denied");
 
-  const auto required = S()["task_a"]["task_data"]["verification_type"]["PeerReview"]["required_reviewers"].get<std::uint32_t>();
+  const auto required =
+      S()["task_a"]["task_data"]["verification_type"]["PeerReview"]["required_reviewers"].get<std::uint32_t>();
   std::map<std::string, std::uint32_t> done;
   for (const auto& validation : S()["task_a"]["validations"]) {
     auto of = validation["submission_of"].get<std::string>();
@@ -516,7 +522,8 @@ TEST_F(Scenario, Step8_AutoMining) {
   miner.start();
   ASSERT_TRUE(miner.wait_for_scans(1, 30s));
   auto scan_task = publisher.publish_task(TaskData::from_json(am["scan_task"])).task_id;
-  const auto scan_within = std::chrono::milliseconds(static_cast<int>(am["scan_join_within_seconds"].get<double>() * 1000));
+  const auto scan_within =
+      std::chrono::milliseconds(static_cast<int>(am["scan_join_within_seconds"].get<double>() * 1000));
   EXPECT_TRUE(eventually([&] { return log.has_joined(scan_task); }, scan_within)) << "the scan did not find scan_task";
   EXPECT_TRUE(joined_by_miner(scan_task));
   auto stopping = clock_type::now();
@@ -546,7 +553,8 @@ TEST_F(Scenario, Step9_ChainReset) {
     delivered_before = recorder.events.size();
   }
   control("reset");
-  ASSERT_TRUE(recorder.wait([&] { return !recorder.resets.empty(); }, 15s)) << "the stream never said the chain was reset";
+  ASSERT_TRUE(recorder.wait([&] { return !recorder.resets.empty(); }, 15s))
+      << "the stream never said the chain was reset";
   ChainReset reset;
   {
     std::lock_guard guard(recorder.lock);

@@ -50,22 +50,24 @@ inline bool conformance_run() { return env("TOS_CONFORMANCE").value_or("") == "1
 inline constexpr const char* no_node_hint =
     "needs a devnode: run `make test-clients` from the repository root (or set TOS_NODE_URL)";
 
-// The node's URL, or nullopt after GTEST_SKIP-ing (a plain run) or failing (TOS_CONFORMANCE=1).
-#define TOS_AI_REQUIRE_NODE(url_variable)                                                               \
-  std::string url_variable;                                                                             \
-  do {                                                                                                  \
-    auto found_url = ::tos_ai::testing::env("TOS_NODE_URL");                                            \
-    if (!found_url) {                                                                                   \
+// Declares `url_variable` holding the node's URL; without a node the test is skipped (a plain run) or
+// failed (TOS_CONFORMANCE=1).
+#define TOS_AI_REQUIRE_NODE(url_variable)                                                                \
+  std::string url_variable;                                                                              \
+  do {                                                                                                   \
+    auto found_url = ::tos_ai::testing::env("TOS_NODE_URL");                                             \
+    if (!found_url) {                                                                                    \
       if (::tos_ai::testing::conformance_run()) FAIL() << "TOS_CONFORMANCE=1 but TOS_NODE_URL is unset"; \
-      GTEST_SKIP() << ::tos_ai::testing::no_node_hint;                                                  \
-    }                                                                                                   \
-    try {                                                                                               \
-      ::tos_ai::Client(*found_url).get_version();                                                       \
-    } catch (const std::exception& error) {                                                             \
-      if (::tos_ai::testing::conformance_run()) FAIL() << "the node at " << *found_url << " is unreachable: " << error.what(); \
-      GTEST_SKIP() << "no node answers at " << *found_url << "; " << ::tos_ai::testing::no_node_hint;   \
-    }                                                                                                   \
-    url_variable = *found_url;                                                                          \
+      GTEST_SKIP() << ::tos_ai::testing::no_node_hint;                                                   \
+    }                                                                                                    \
+    try {                                                                                                \
+      ::tos_ai::Client(*found_url).get_version();                                                        \
+    } catch (const std::exception& error) {                                                              \
+      if (::tos_ai::testing::conformance_run())                                                          \
+        FAIL() << "the node at " << *found_url << " is unreachable: " << error.what();                   \
+      GTEST_SKIP() << "no node answers at " << *found_url << "; " << ::tos_ai::testing::no_node_hint;    \
+    }                                                                                                    \
+    url_variable = *found_url;                                                                           \
   } while (false)
 
 // Polls `done` until it is true or `timeout` passed; true when it became true.

@@ -120,7 +120,8 @@ class FakeNode {
         reply = script_[std::min<std::size_t>(static_cast<std::size_t>(requests_), script_.size() - 1)](request);
         ++requests_;
       }
-      std::string response = "HTTP/1.1 " + std::to_string(reply.status) + " Scripted\r\nContent-Type: application/json\r\n" +
+      std::string response = "HTTP/1.1 " + std::to_string(reply.status) +
+                             " Scripted\r\nContent-Type: application/json\r\n" +
                              "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
       ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
     }
@@ -157,9 +158,10 @@ TEST(Transport, SequentialCallsReuseOneConnection) {
 }
 
 TEST(Transport, AReadIsRetriedAfterTransientFailuresThenSucceeds) {
-  FakeNode node({[](const nlohmann::json&) { return Reply{503, "busy"}; },
-                 [](const nlohmann::json& r) { return rpc_error(r, -32603, "the node failed", nullptr); },
-                 version_ok});
+  FakeNode node({[](const nlohmann::json&) {
+                   return Reply{503, "busy"};
+                 },
+                 [](const nlohmann::json& r) { return rpc_error(r, -32603, "the node failed", nullptr); }, version_ok});
   Client client(quick(node.url()));
   EXPECT_EQ(client.get_version(), "devnode/0.1.0");
   EXPECT_EQ(client.stats().retries, 2u);
@@ -230,12 +232,18 @@ TEST(Transport, ARefusedConnectionIsAConnectionErrorAfterTheRetries) {
 
 TEST(Transport, RepliesThatAreNotWhatTheApiPromisesAreResponseErrors) {
   FakeNode node({
-      [](const nlohmann::json&) { return Reply{200, "not json"}; },
+      [](const nlohmann::json&) {
+        return Reply{200, "not json"};
+      },
       [](const nlohmann::json& r) {
         return Reply{200, nlohmann::json{{"jsonrpc", "2.0"}, {"id", r["id"].get<int>() + 1}, {"result", 1}}.dump()};
       },
-      [](const nlohmann::json& r) { return rpc_result(r, {{"address", "tst1x"}, {"balance", "-5"}}); },
-      [](const nlohmann::json&) { return Reply{404, "<html>no</html>"}; },
+      [](const nlohmann::json& r) {
+        return rpc_result(r, {{"address", "tst1x"}, {"balance", "-5"}});
+      },
+      [](const nlohmann::json&) {
+        return Reply{404, "<html>no</html>"};
+      },
   });
   auto options = quick(node.url());
   options.retry.attempts = 1;
@@ -254,7 +262,8 @@ TEST(Transport, RepliesThatAreNotWhatTheApiPromisesAreResponseErrors) {
 TEST(Transport, AddressesAreCheckedBeforeAnythingIsSent) {
   FakeNode node({version_ok});
   Client client(quick(node.url()));
-  EXPECT_THROW((void)client.get_balance("tos132yw8ht5p8cetl2jmvknewjawt9xwzdlrk2pyxlnwjyqrdq0dawqnlxj8y"), InvalidAddress);
+  EXPECT_THROW((void)client.get_balance("tos132yw8ht5p8cetl2jmvknewjawt9xwzdlrk2pyxlnwjyqrdq0dawqnlxj8y"),
+               InvalidAddress);
   EXPECT_EQ(node.requests(), 0);
 }
 

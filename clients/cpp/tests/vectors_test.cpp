@@ -173,8 +173,8 @@ const std::map<std::string, std::function<bool(const RpcError&)>> kind_checks = 
     {"not_accepting", [](const RpcError& e) { return dynamic_cast<const NotAccepting*>(&e) != nullptr; }},
     {"permission_denied",
      [](const RpcError& e) {
-       return dynamic_cast<const PermissionDenied*>(&e) != nullptr && dynamic_cast<const NonceMismatch*>(&e) == nullptr &&
-              dynamic_cast<const WrongChain*>(&e) == nullptr;
+       return dynamic_cast<const PermissionDenied*>(&e) != nullptr &&
+              dynamic_cast<const NonceMismatch*>(&e) == nullptr && dynamic_cast<const WrongChain*>(&e) == nullptr;
      }},
     {"nonce_mismatch",
      [](const RpcError& e) {

@@ -51,7 +51,7 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{15'000};  // one attempt, connect to last byte
   RetryPolicy retry{};
   std::size_t max_idle_connections = 8;  // kept-alive connections waiting for the next call
-  std::optional<std::string> ws_url{};     // default: the url's host with ws:// and /ai/ws
+  std::optional<std::string> ws_url{};   // default: the url's host with ws:// and /ai/ws
 };
 
 // Counters of one client (and everything made from it) since it was created.

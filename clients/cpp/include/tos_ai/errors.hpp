@@ -108,24 +108,24 @@ class RpcError : public Error {
   nlohmann::json data_;
 };
 
-#define TOS_AI_RPC_ERROR(Name, Base, kind_name)                                      \
-  class Name : public Base {                                                         \
-   public:                                                                           \
-    using Base::Base;                                                                \
+#define TOS_AI_RPC_ERROR(Name, Base, kind_name)                                         \
+  class Name : public Base {                                                            \
+   public:                                                                              \
+    using Base::Base;                                                                   \
     [[nodiscard]] std::string_view kind() const noexcept override { return kind_name; } \
   }
 
-TOS_AI_RPC_ERROR(ParseError, RpcError, "parse_error");              // -32700
-TOS_AI_RPC_ERROR(InvalidRequest, RpcError, "invalid_request");      // -32600
-TOS_AI_RPC_ERROR(MethodNotFound, RpcError, "method_not_found");     // -32601
-TOS_AI_RPC_ERROR(InvalidParams, RpcError, "invalid_params");        // -32602
-TOS_AI_RPC_ERROR(InternalError, RpcError, "internal_error");        // -32603
-TOS_AI_RPC_ERROR(UnknownEntity, RpcError, "unknown_entity");        // -32001
+TOS_AI_RPC_ERROR(ParseError, RpcError, "parse_error");                // -32700
+TOS_AI_RPC_ERROR(InvalidRequest, RpcError, "invalid_request");        // -32600
+TOS_AI_RPC_ERROR(MethodNotFound, RpcError, "method_not_found");       // -32601
+TOS_AI_RPC_ERROR(InvalidParams, RpcError, "invalid_params");          // -32602
+TOS_AI_RPC_ERROR(InternalError, RpcError, "internal_error");          // -32603
+TOS_AI_RPC_ERROR(UnknownEntity, RpcError, "unknown_entity");          // -32001
 TOS_AI_RPC_ERROR(InsufficientFunds, RpcError, "insufficient_funds");  // -32002
-TOS_AI_RPC_ERROR(NotAccepting, RpcError, "not_accepting");          // -32003
-TOS_AI_RPC_ERROR(PermissionDenied, RpcError, "permission_denied");  // -32004
-TOS_AI_RPC_ERROR(InvalidContent, RpcError, "invalid_content");      // -32005
-TOS_AI_RPC_ERROR(AlreadyDone, RpcError, "already_done");            // -32006
+TOS_AI_RPC_ERROR(NotAccepting, RpcError, "not_accepting");            // -32003
+TOS_AI_RPC_ERROR(PermissionDenied, RpcError, "permission_denied");    // -32004
+TOS_AI_RPC_ERROR(InvalidContent, RpcError, "invalid_content");        // -32005
+TOS_AI_RPC_ERROR(AlreadyDone, RpcError, "already_done");              // -32006
 #undef TOS_AI_RPC_ERROR
 
 // -32004 with data.rule "nonce": the signed nonce was not the account's next one.
@@ -155,7 +155,6 @@ class RateLimited : public RpcError {
 };
 
 // Throws the most specific RpcError subclass for a JSON-RPC error (code, and data.rule for -32004).
-[[noreturn]] void throw_rpc_error(std::string method, std::int64_t code, std::string message,
-                                  nlohmann::json data);
+[[noreturn]] void throw_rpc_error(std::string method, std::int64_t code, std::string message, nlohmann::json data);
 
 }  // namespace tos_ai

@@ -72,9 +72,9 @@ struct EventStreamOptions {
   std::function<void(std::exception_ptr error, bool stopped)> on_error{};
 
   std::chrono::milliseconds connect_timeout{3'000};
-  std::chrono::milliseconds reconnect_delay{50};       // first wait after a disconnect, doubled up to
+  std::chrono::milliseconds reconnect_delay{50};         // first wait after a disconnect, doubled up to
   std::chrono::milliseconds max_reconnect_delay{1'000};  // this (each wait jittered)
-  std::chrono::seconds idle_timeout{20};  // ping a silent node; reconnect if it does not answer
+  std::chrono::seconds idle_timeout{20};                 // ping a silent node; reconnect if it does not answer
 };
 
 class EventStream {

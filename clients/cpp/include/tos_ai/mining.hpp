@@ -36,7 +36,7 @@ struct AutoMiningConfig {
   std::chrono::milliseconds check_interval{60'000};
   bool auto_submit_solutions = true;
   std::optional<std::string> ai_api_key{};  // for your Solver; never logged
-  bool use_events = true;                 // wake on task_published
+  bool use_events = true;                   // wake on task_published
   std::chrono::milliseconds error_pause{30'000};
   double stake_fraction = 0.1;  // stake = reward * fraction, kept within what the task accepts
 

@@ -177,8 +177,7 @@ struct ValidationReceipt {
   std::string validation_id;
   ConsensusProgress consensus_progress;
 
-  static ValidationReceipt from_json(const nlohmann::json& value,
-                                     std::string_view method = "ai_validate_submission");
+  static ValidationReceipt from_json(const nlohmann::json& value, std::string_view method = "ai_validate_submission");
 };
 
 // ai_cancel_task
@@ -261,8 +260,7 @@ struct MiningStatistics {
   Amount total_rewards_distributed = 0;
   Amount total_staked = 0;
 
-  static MiningStatistics from_json(const nlohmann::json& value,
-                                    std::string_view method = "get_ai_mining_statistics");
+  static MiningStatistics from_json(const nlohmann::json& value, std::string_view method = "get_ai_mining_statistics");
 };
 
 // get_ai_mining_miner (the daemon's shape)

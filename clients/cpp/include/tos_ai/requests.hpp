@@ -23,7 +23,7 @@ struct TaskData {
   std::optional<std::string> difficulty_level{};
   Amount reward_amount = 0;
   std::optional<Amount> stake_required{};
-  std::optional<std::int64_t> deadline{};        // Unix seconds; or
+  std::optional<std::int64_t> deadline{};         // Unix seconds; or
   std::optional<std::uint32_t> deadline_hours{};  // hours from now
   std::optional<std::uint32_t> max_participants{};
   nlohmann::json verification_type{};  // null: the node's default
@@ -77,8 +77,8 @@ struct ListTasksQuery {
   std::optional<std::string> difficulty_level{};
   std::optional<Amount> min_reward{};
   std::optional<std::string> publisher{};
-  std::optional<std::string> status{};      // Published, InProgress or UnderValidation
-  std::optional<std::string> sort_by{};     // created_at (default), deadline, time_left, reward_amount, participants_count
+  std::optional<std::string> status{};   // Published, InProgress or UnderValidation
+  std::optional<std::string> sort_by{};  // created_at (default), deadline, time_left, reward_amount, participants_count
   std::optional<std::string> sort_order{};  // desc (default) or asc
   std::optional<std::uint32_t> limit{};     // 1..1000, default 50
   std::optional<std::uint32_t> offset{};
