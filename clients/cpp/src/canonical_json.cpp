@@ -206,8 +206,11 @@ std::string format_double(double value) {
     }
     return out;
   }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
+  out += digits.front();
+  if (digits.size() > 1) {
+    out += '.';
+    out.append(digits, 1);
+  }
   out += exponent < 0 ? "e-" : "e+";
   int magnitude = std::abs(exponent);
   if (magnitude < 10) out += '0';
