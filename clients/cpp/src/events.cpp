@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core.hpp"
+#include "stream_cursor.hpp"
 
 namespace tos_ai {
 
@@ -72,14 +73,10 @@ class EventStream::Impl {
       : core_(std::move(core)),
         options_(std::move(options)),
         endpoint_(parse_ws_url(core_->ws_url())),
+        state_(options_.events.empty(), options_.since_seq, options_.chain_id),
         random_(std::random_device{}()) {
     if (!options_.on_event) throw InputError("EventStreamOptions::on_event is required");
-    all_events_ = options_.events.empty();
-    if (options_.since_seq) {
-      cursor_ = *options_.since_seq;
-      have_cursor_ = true;
-    }
-    if (options_.chain_id) chain_ = *options_.chain_id;
+    publish_state();
   }
 
   Impl(const Impl&) = delete;
@@ -103,7 +100,7 @@ class EventStream::Impl {
   }
 
   bool running() const noexcept { return running_; }
-  std::uint64_t cursor() const noexcept { return cursor_; }
+  std::uint64_t cursor() const noexcept { return published_cursor_; }
   std::uint64_t subscriptions() const noexcept { return subscriptions_; }
   std::string chain_id() const {
     std::lock_guard lock(state_lock_);
@@ -167,8 +164,9 @@ class EventStream::Impl {
   }
 
   void send_subscribe() {
-    nlohmann::json params = {{"events", all_events_ ? nlohmann::json("*") : nlohmann::json(options_.events)}};
-    params["since_seq"] = have_cursor_ ? nlohmann::json(cursor_.load()) : nlohmann::json();
+    nlohmann::json params = {{"events", state_.all_events() ? nlohmann::json("*") : nlohmann::json(options_.events)}};
+    auto since = state_.resume_from();
+    params["since_seq"] = since ? nlohmann::json(*since) : nlohmann::json();
     outgoing_ = nlohmann::json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "subscribe"}, {"params", params}}.dump();
     ws_->text(true);
     ws_->async_write(net::buffer(outgoing_), [this](beast::error_code ec, std::size_t) {
@@ -250,22 +248,15 @@ class EventStream::Impl {
     const auto& result = message.at("result");
     auto head = result.at("head_seq").get<std::uint64_t>();
     auto chain = result.value("chain_id", std::string{});
-    std::string known = chain_id();
-    if (!known.empty() && !chain.empty() && chain != known) {
-      ChainReset reset{known, chain, cursor_.load(), head};
-      auto action = options_.on_chain_reset ? invoke_callback(options_.on_chain_reset, reset) : ChainResetAction::stop;
-      if (action == ChainResetAction::stop) throw ChainResetError(std::move(reset));
-      set_chain(chain);
-      cursor_ = 0;  // the new chain's events start at seq 1
-      have_cursor_ = true;
+    if (auto reset = state_.on_subscribed(head, chain)) {
+      auto action = options_.on_chain_reset ? invoke_callback(options_.on_chain_reset, *reset) : ChainResetAction::stop;
+      if (action == ChainResetAction::stop) throw ChainResetError(std::move(*reset));
+      state_.follow(reset->new_chain_id);  // resubscribe from the new chain's first event
+      publish_state();
       failures_ = 0;
       return After::reconnect;
     }
-    if (!chain.empty()) set_chain(chain);
-    if (!have_cursor_) {
-      cursor_ = head;  // live only: a reconnect resumes after what was the head
-      have_cursor_ = true;
-    }
+    publish_state();
     failures_ = 0;
     ++subscriptions_;
     if (options_.on_subscribed) invoke_callback(options_.on_subscribed, head, chain);
@@ -276,41 +267,28 @@ class EventStream::Impl {
     const auto& name = message.at("event");
     if (name == "resync_required") {
       ResyncRequired resync{message.value("oldest_seq", std::uint64_t{0}), message.value("head_seq", std::uint64_t{0})};
-      cursor_ = std::max(cursor_.load(), resync.head_seq);
+      state_.resync(resync.head_seq);
+      publish_state();
       if (options_.on_resync_required) invoke_callback(options_.on_resync_required, resync);
       return After::read_on;
     }
     if (name == "subscription_dropped") {
       return After::read_on;  // the node closes the connection next; we resume from our cursor
     }
-    deliver(Event::from_json(message, "subscribe"));
+    auto event = Event::from_json(message, "subscribe");
+    state_.accept(
+        event,
+        [this](std::uint64_t after, std::uint64_t limit) {  // a gap, with every event subscribed
+          return EventsPage::from_json(core_->call("ai_get_events", {{"since_seq", after}, {"limit", limit}}));
+        },
+        [this](const Event& next) {
+          invoke_callback(options_.on_event, next);
+          published_cursor_ = next.seq;
+        },
+        [this](const ResyncRequired& resync) {
+          if (options_.on_resync_required) invoke_callback(options_.on_resync_required, resync);
+        });
     return After::read_on;
-  }
-
-  void deliver(const Event& event) {
-    if (event.seq <= cursor_) return;  // delivered before this reconnect: never twice
-    if (all_events_ && event.seq > cursor_ + 1) fill_gap(event.seq);
-    invoke_callback(options_.on_event, event);
-    cursor_ = event.seq;
-  }
-
-  // Every event is subscribed, so a jump in seq is a gap: fetch what is missing over HTTP.
-  void fill_gap(std::uint64_t before) {
-    while (cursor_ + 1 < before && !stopping_) {
-      auto page = EventsPage::from_json(
-          core_->call("ai_get_events",
-                      {{"since_seq", cursor_.load()}, {"limit", std::min<std::uint64_t>(before - cursor_ - 1, 1000)}}));
-      if (page.resync_required || page.events.empty()) {
-        if (options_.on_resync_required)
-          invoke_callback(options_.on_resync_required, ResyncRequired{page.oldest_seq, page.head_seq});
-        return;
-      }
-      for (const auto& event : page.events) {
-        if (event.seq <= cursor_ || event.seq >= before) continue;
-        invoke_callback(options_.on_event, event);
-        cursor_ = event.seq;
-      }
-    }
   }
 
   // --- reporting
@@ -329,15 +307,17 @@ class EventStream::Impl {
     ioc_.stop();
   }
 
-  void set_chain(const std::string& chain) {
+  // What other threads read: the cursor and the chain id.
+  void publish_state() {
+    published_cursor_ = state_.cursor();
     std::lock_guard lock(state_lock_);
-    chain_ = chain;
+    chain_ = state_.chain_id();
   }
 
   std::shared_ptr<detail::ClientCore> core_;
   EventStreamOptions options_;
   WsEndpoint endpoint_;
-  bool all_events_ = true;
+  detail::StreamCursor state_;  // the stream thread's own
 
   net::io_context ioc_;
   tcp::resolver resolver_{ioc_};
@@ -348,8 +328,7 @@ class EventStream::Impl {
   std::mt19937 random_;
   int failures_ = 0;
 
-  std::atomic<std::uint64_t> cursor_{0};
-  bool have_cursor_ = false;
+  std::atomic<std::uint64_t> published_cursor_{0};
   std::atomic<std::uint64_t> subscriptions_{0};
   std::atomic<bool> stopping_{false};
 
