@@ -268,7 +268,12 @@ std::map<std::string, TaskSummary> Client::get_ai_mining_active_tasks() const {
   return out;
 }
 
-MiningState Client::get_ai_mining_state() const { return MiningState::from_json(call("get_ai_mining_state")); }
+MiningState Client::get_ai_mining_state(std::optional<std::uint32_t> limit, std::optional<std::uint64_t> offset) const {
+  nlohmann::json params = nlohmann::json::object();
+  if (limit) params["limit"] = *limit;
+  if (offset) params["offset"] = *offset;
+  return MiningState::from_json(call("get_ai_mining_state", std::move(params)));
+}
 
 nlohmann::json Client::rpc_discover() const {
   auto result = call("rpc.discover");

@@ -289,6 +289,7 @@ MiningState MiningState::from_json(const nlohmann::json& value, std::string_view
     read_details(item, task);
     return task;
   });
+  state.next_offset = r.opt_integer<std::uint64_t>("next_offset");
   state.miners = r.map("miners", read_daemon_miner);
   state.statistics = read_statistics(r.object("statistics"));
   return state;

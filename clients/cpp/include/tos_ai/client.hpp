@@ -98,7 +98,9 @@ class Client {
   TaskDetails get_ai_mining_task(std::string_view task_id) const;
   DaemonMiner get_ai_mining_miner(std::string_view address) const;
   std::map<std::string, TaskSummary> get_ai_mining_active_tasks() const;
-  MiningState get_ai_mining_state() const;
+  // One page of tasks (the node sends at most 100 per call); follow MiningState::next_offset for more.
+  MiningState get_ai_mining_state(std::optional<std::uint32_t> limit = std::nullopt,
+                                  std::optional<std::uint64_t> offset = std::nullopt) const;
   nlohmann::json rpc_discover() const;  // the OpenRPC document
 
   // --- dev mode only

@@ -279,9 +279,10 @@ struct DaemonMiner {
   static DaemonMiner from_json(const nlohmann::json& value, std::string_view method = "get_ai_mining_miner");
 };
 
-// get_ai_mining_state
+// get_ai_mining_state: one page of the tasks (oldest first, at most 100), every miner, the statistics
 struct MiningState {
   std::map<std::string, TaskDetails> tasks;
+  std::optional<std::uint64_t> next_offset;  // the next page's offset; none after the last page
   std::map<std::string, DaemonMiner> miners;
   MiningStatistics statistics;
 
