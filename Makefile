@@ -29,7 +29,7 @@ test: bootstrap-test debs
 
 # Every client under clients/ (each one's clients/<name>/conformance.json) against one devnode, through the
 # shared conformance suite (clients/conformance/).
-test-clients: bootstrap-test node-check
+test-clients: bootstrap-test debs node-check
 	$(BIN)/python clients/conformance/harness.py
 
 # The TypeScript client (clients/typescript) needs Node.js >= 20 with npm; its conformance.json runs
