@@ -1,4 +1,9 @@
-"""Probes of what the dashboard depends on: the database, Redis and the TOS node."""
+"""Probes of what the dashboard depends on: the database, Redis and the TOS node.
+
+Each probe asks for what the pages themselves read (a stored task, the node's task list), not only for a
+sign of life: a node that answers `get_version` while every task read fails, or a database missing a
+table, must not be reported as up.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError
 
+from tos_ai import Client, NodeError, RetryPolicy, Timeouts
+
 PROBE_TIMEOUT = 2.0
 
 
@@ -21,18 +28,30 @@ class Probe:
     name: str
     ok: bool
     detail: str
+    count: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "detail": self.detail}
+        answer: dict[str, object] = {"ok": self.ok, "detail": self.detail}
+        if self.count is not None:
+            answer["count"] = self.count
+        return answer
 
 
 def probe_database() -> Probe:
+    from dashboard.models import Credit, NodeEvent, Task
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
         return Probe("database", False, f"unreachable: {exc}")
+    try:
+        # The rows the pages read most (the task cache, the event log, the credits), one each.
+        for model in (Task, NodeEvent, Credit):
+            model.objects.order_by().values_list("pk", flat=True).first()
+    except DatabaseError as exc:
+        return Probe("database", False, f"answers, but the pages' reads fail: {exc}")
     return Probe("database", True, connection.vendor)
 
 
@@ -60,7 +79,35 @@ def probe_node() -> Probe:
         return Probe(
             "node", False, f"unexpected answer from {settings.TOS_NODE_URL} (HTTP {reply.status_code})"
         )
+    try:
+        with Client(settings.TOS_NODE_URL, timeouts=_PROBE_TIMEOUTS, retry=RetryPolicy(attempts=1)) as reader:
+            reader.list_active_tasks(limit=1)  # the task pages' read, parsed as they parse it
+    except NodeError as exc:
+        return Probe(
+            "node", False, f"answers get_version but not its task list (ai_list_active_tasks): {exc}"
+        )
     return Probe("node", True, str(version))
+
+
+_PROBE_TIMEOUTS = Timeouts(connect=PROBE_TIMEOUT, read=PROBE_TIMEOUT, write=PROBE_TIMEOUT, pool=PROBE_TIMEOUT)
+
+
+def unstored_events() -> Probe:
+    """Events from the node that could not be stored and were skipped: counted, never a reason to be down
+    (the relay went on), but an operator should read them (the UnstoredEvent records)."""
+    from dashboard.models import UnstoredEvent
+
+    try:
+        count = UnstoredEvent.objects.count()
+    except DatabaseError as exc:
+        return Probe("event_log", False, f"cannot be read: {exc}")
+    if not count:
+        return Probe("event_log", True, "every event from the node is stored", 0)
+    latest = UnstoredEvent.objects.order_by("-seq").first()
+    detail = f"{count} event(s) from the node could not be stored and were skipped"
+    if latest is not None:
+        detail += f"; the latest, #{latest.seq}: {latest.error}"
+    return Probe("event_log", True, detail, count)
 
 
 @dataclass
@@ -99,4 +146,5 @@ def redis_is_up() -> bool:
 
 
 def run_probes() -> list[Probe]:
-    return [probe_database(), probe_redis(), probe_node()]
+    probes = [probe_database(), probe_redis(), probe_node()]
+    return [*probes, unstored_events()] if probes[0].ok else probes

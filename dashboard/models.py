@@ -1,6 +1,7 @@
 """What the dashboard stores: who people are, which node account they act with, and what the node told us.
 
-Amounts are integers in atomic units (1 TOS = 10^8) everywhere; templates format them.
+Amounts are integers in atomic units (1 TOS = 10^8) everywhere, stored whatever their size (`fields`);
+templates format them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from dashboard.fields import AmountField
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -92,8 +95,8 @@ class Task(models.Model):
     task_kind = models.CharField(max_length=40, db_index=True)
     task_type = models.JSONField(default=dict)
     difficulty = models.CharField(max_length=16, choices=Difficulty.choices, db_index=True)
-    reward_amount = models.PositiveBigIntegerField(db_index=True)
-    stake_required = models.PositiveBigIntegerField()
+    reward_amount = AmountField(db_index=True)
+    stake_required = AmountField()
     deadline = models.DateTimeField()
     created_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
@@ -193,6 +196,33 @@ class NodeEvent(models.Model):
         return f"#{self.seq} {self.name}"
 
 
+class UnstoredEvent(models.Model):
+    """An event of the node's log that could not be stored (an amount of more than 39 digits, a field of the
+    wrong kind): kept as received, so that the relay moves past it, and counted by /healthz."""
+
+    seq = AmountField(unique=True)
+    #: The event as the node sent it (JSON), cut to a readable length.
+    raw = models.TextField()
+    error = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} not stored: {self.error}"
+
+
+class RelayCursor(models.Model):
+    """The last seq the relay sent to the pages (one row): every event recorded after it is still to send,
+    whoever stored it (the relay, or a page view catching up while the relay was behind)."""
+
+    seq = AmountField(default=0)
+
+    def __str__(self) -> str:
+        return f"sent up to #{self.seq}"
+
+
 class CreditQuerySet(models.QuerySet["Credit"]):
     def to_address(self, address: str) -> CreditQuerySet:
         return self.filter(recipient=address)
@@ -212,7 +242,7 @@ class Credit(models.Model):
     event = models.OneToOneField(NodeEvent, on_delete=models.CASCADE, related_name="credit")
     recipient = models.CharField(max_length=100, db_index=True)
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
-    amount = models.PositiveBigIntegerField()
+    amount = AmountField()
     reward_type = models.CharField(max_length=20, choices=RewardType.choices, db_index=True)
     reason = models.CharField(max_length=40, blank=True)
     paid_at = models.DateTimeField(db_index=True)
@@ -357,7 +387,7 @@ class AutoParticipation(models.Model):
     )
     task_id = models.CharField(max_length=64)
     title = models.CharField(max_length=200, blank=True)
-    stake = models.PositiveBigIntegerField()
+    stake = AmountField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.CLAIMED, db_index=True)
     #: The generated solution, kept so a crash between solving and submitting does not pay the AI twice.
     solution = models.JSONField(default=dict, blank=True)

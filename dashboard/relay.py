@@ -25,7 +25,8 @@ from redis.exceptions import LockError, RedisError
 
 from dashboard import broadcast, node, services
 from dashboard.events import catch_up, last_stored_seq, record_events
-from dashboard.models import Task
+from dashboard.fields import as_amount
+from dashboard.models import NodeEvent, RelayCursor, Task
 from tos_ai import (
     Event,
     NodeConnectionError,
@@ -76,12 +77,63 @@ class LeaseLost(Exception):
 
 
 def store_and_announce(raw_events: Sequence[Mapping[str, Any]]) -> int:
-    """Store the events not stored yet and send each new one to its groups once committed."""
+    """Store the events not stored yet, then send the pages every stored event they were not sent yet.
+
+    An event a page view stored first (it caught up while the relay was behind) is sent too: the relay is
+    the only sender, so pages get every event once and in seq order. Returns how many events were new.
+    """
+    seqs = [seq for seq in (_seq_of(event) for event in raw_events) if seq is not None]
     with transaction.atomic():
         stored = record_events(raw_events)
-        broadcast.announce_on_commit(stored)
-        services.on_new_events(stored)  # a published task wakes auto-mining, after the commit
+        if seqs:
+            announce_up_to(max(seqs), first=min(seqs))
     return len(stored)
+
+
+def _seq_of(event: Mapping[str, Any]) -> int | None:
+    try:
+        return as_amount(event.get("seq"))
+    except ValueError:
+        return None
+
+
+#: More unsent events than this (a relay that was down a long time while pages stored events) are not sent
+#: one by one: open pages are told to refresh instead, and replay from the database what they need.
+ANNOUNCE_LIMIT = 1000
+
+
+def announce_up_to(top: int, *, first: int | None = None) -> list[NodeEvent]:
+    """Inside a transaction: after its commit, send every stored event after the relay's cursor up to `top`
+    (each to its groups), wake auto-mining for the tasks among them, and move the cursor to `top`.
+
+    With no cursor yet (a first start), the events before `first` count as sent.
+    """
+    cursor = RelayCursor.objects.select_for_update().filter(pk=1).first()
+    if cursor is None:
+        cursor = RelayCursor.objects.create(pk=1, seq=max(0, (top if first is None else first) - 1))
+    if top <= cursor.seq:
+        return []
+    unsent = NodeEvent.objects.filter(seq__gt=cursor.seq, seq__lte=top).order_by("seq")
+    events = list(unsent[: ANNOUNCE_LIMIT + 1])
+    if len(events) > ANNOUNCE_LIMIT:
+        logger.warning(
+            "%s events after #%s were never sent to the pages; telling them to refresh instead",
+            unsent.count(),
+            cursor.seq,
+        )
+        events = []
+        transaction.on_commit(lambda: broadcast.announce_resync(top), robust=True)
+    broadcast.announce_on_commit(events)
+    services.on_new_events(events)  # a published task wakes auto-mining, after the commit
+    cursor.seq = top
+    cursor.save(update_fields=["seq"])
+    return events
+
+
+def resume_point() -> int:
+    """Where the relay's stream starts: after the last event sent to the pages (the last stored at first)."""
+    cursor = RelayCursor.objects.filter(pk=1).values_list("seq", flat=True).first()
+    return int(cursor) if cursor is not None else last_stored_seq()
 
 
 def resync() -> int:
@@ -91,8 +143,9 @@ def resync() -> int:
     current state: the active tasks, every cached task still active, and every task a kept event names.
     """
     result = catch_up()
-    broadcast.announce_on_commit(result.new_events)  # outside a transaction: sent at once
-    touched = {event.task_id for event in result.new_events if event.task_id}
+    with transaction.atomic():
+        sent = announce_up_to(last_stored_seq())
+    touched = {event.task_id for event in [*result.new_events, *sent] if event.task_id}
     refreshed = refresh_tasks(touched)
     broadcast.announce_resync(last_stored_seq())
     return refreshed
@@ -196,7 +249,7 @@ class Relay:
         backoff = Backoff(cap=self.config.max_backoff)
         while True:
             try:
-                since = await database_sync_to_async(last_stored_seq)()
+                since = await database_sync_to_async(resume_point)()
                 logger.info("following the node's events after seq %s at %s", since, self.config.node_url)
                 await self._follow(since, backoff)
             except ResyncRequired as exc:

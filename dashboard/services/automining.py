@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from dashboard import health, node, schedules
 from dashboard.amounts import tos_text
 from dashboard.crypto import encrypt_secret
+from dashboard.fields import AmountSum
 from dashboard.models import (
     AutoMiningConfig,
     AutoMiningRun,
@@ -327,7 +328,7 @@ def holdings(user_id: int, active_ids: set[str] | None = None) -> Holdings:
     since = timezone.now() - dt.timedelta(days=1)
     spent = AutoParticipation.objects.filter(
         user_id=user_id, created_at__gte=since, state__in=STAKED_STATES
-    ).aggregate(total=Sum("stake"))["total"]
+    ).aggregate(total=AmountSum("stake"))["total"]
     return Holdings(active=len(live), locked=sum(live), spent_today=int(spent or 0))
 
 

@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
 from dashboard import node
 from dashboard.amounts import tos_exact
+from dashboard.fields import AmountSum
 from dashboard.models import Credit, NodeAccount
 from dashboard.services.tasks import refresh_event_log
 
@@ -90,7 +91,7 @@ def earnings(account: NodeAccount, period: str, reward_types: Sequence[str]) -> 
     earned = credits.filter(reward_type__in=reward_types)
     by_type = [
         TypeTotal(row["reward_type"], int(row["amount"]), int(row["count"]))
-        for row in credits.values("reward_type").annotate(amount=Sum("amount"), count=Count("id"))
+        for row in credits.values("reward_type").annotate(amount=AmountSum("amount"), count=Count("id"))
     ]
     by_type.sort(key=lambda total: (total.reward_type not in reward_types, -total.amount))
     points = list(earned.values_list("paid_at", "amount"))

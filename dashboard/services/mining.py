@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dashboard import node
+from dashboard.fields import AmountSum
 from dashboard.models import Credit, NodeAccount, NodeEvent, Profile, Task
 from dashboard.services.accounts import register_miner
 from dashboard.services.earnings import period_start
@@ -467,7 +468,7 @@ def miner_leaderboards(period: str) -> MinerBoards:
         credits = credits.filter(paid_at__gte=start)
     totals = list(
         credits.values("recipient").annotate(
-            earned=Sum("amount"), wins=Count("id", filter=Q(reward_type=Credit.RewardType.WINNER))
+            earned=AmountSum("amount"), wins=Count("id", filter=Q(reward_type=Credit.RewardType.WINNER))
         )
     )
     candidates = list(

@@ -12,12 +12,21 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.daphne import Stack, make_stack, relay_process, running
+from tests.support.daphne import (
+    Stack,
+    add_user,
+    daphne_process,
+    logged_in,
+    make_stack,
+    relay_process,
+    running,
+)
 from tests.support.devnode import DevnodeProcess, run_devnode
 
 ACTIVE = "this relay is now the active one"
 #: The relay lock's TTL the relays run with; a killed relay is replaced within it and one poll.
 LOCK_TTL = 4.0
+PASSWORD = "a-long-passphrase"
 
 
 def publish(node: DevnodeProcess, sender: str, title: str) -> None:
@@ -171,3 +180,84 @@ def test_a_relay_told_to_resync_catches_up_and_reloads_the_tasks_from_the_node(
             publish(node, publisher, "After the resync")
             wait_until_stored(stack, node)
             assert stack.stored_seqs() == kept + list(range(kept[-1] + 1, node_seqs(node)[-1] + 1))
+
+
+#: A reward near the top of the node's unsigned 64-bit amounts (a node with that rule relaxed pays it): its
+#: winner's share passes 2^63-1, which a signed 64-bit column cannot hold.
+HUGE_REWARD = 2**64 - 2**32
+
+
+def fund(node: DevnodeProcess, address: str, amount: int) -> None:
+    """The faucet mints at most 10^18 atomic units a call."""
+    while amount > 0:
+        node.rpc("dev_faucet", {"address": address, "amount": str(min(amount, 10**18))})
+        amount -= 10**18
+
+
+def complete_a_task_paying_more_than_2_63(node: DevnodeProcess) -> list[int]:
+    """Publish, join, submit and approve a one-participant task with HUGE_REWARD; return its credits."""
+    accounts: Any = node.rpc("dev_accounts")
+    publisher, miner, validator = (str(accounts[index]["address"]) for index in (3, 4, 5))
+    fund(node, publisher, HUGE_REWARD)
+    fund(node, miner, HUGE_REWARD // 2)
+    task = {
+        "title": "A task paying more than 2^63",
+        "task_type": "GeneralTask",
+        "reward_amount": str(HUGE_REWARD),
+        "max_participants": 1,
+    }
+    task_id = str(node.rpc("ai_publish_task", {"task_data": task, "from": publisher})["task_id"])  # type: ignore[index]
+    details: Any = node.rpc("ai_get_task_details", {"task_id": task_id})
+    stake = str(max(int(details["stake_required"]), HUGE_REWARD // 10))
+    node.rpc("ai_participate_task", {"task_id": task_id, "stake_amount": stake, "from": miner})
+    receipt: Any = node.rpc(
+        "ai_submit_solution",
+        {"task_id": task_id, "solution_data": {"content": "A careful answer."}, "from": miner},
+    )
+    node.rpc(
+        "ai_validate_submission",
+        {
+            "task_id": task_id,
+            "submission_id": receipt["submission_id"],
+            "validation_result": {"Approve": {"quality_score": 90, "reasoning": "Checked by hand."}},
+            "from": validator,
+        },
+    )
+    details = node.rpc("ai_get_task_details", {"task_id": task_id})
+    return sorted(int(reward["amount"]) for reward in details["rewards"])
+
+
+def test_a_credit_above_2_63_is_stored_exactly_the_relay_goes_on_and_no_page_fails(
+    tmp_path: Path, redis_url: str
+) -> None:
+    options = ["--huge-rewards", "--no-rate-limits"]
+    with run_devnode(node_dir(tmp_path), extra_args=options, module="tests.support.altered_node") as node:
+        stack = make_stack(tmp_path, redis_url.rsplit("/", 1)[0] + "/6", node.url)
+        relay, web = relay_process(stack, "relay"), daphne_process(stack)
+        with running(relay, web):
+            relay.wait_for_log(ACTIVE)
+            credits = complete_a_task_paying_more_than_2_63(node)
+            assert credits[-1] > 2**63 - 1
+            accounts: Any = node.rpc("dev_accounts")
+            publish(node, str(accounts[0]["address"]), "Published after the large credit")
+            wait_until_stored(stack, node, timeout=30)
+
+            stored = sorted(
+                int(str(amount)) for (amount,) in stack.query("SELECT amount FROM dashboard_credit")
+            )
+            assert stored == credits
+            assert stack.stored_seqs() == node_seqs(node)
+            for path in ("/leaderboard/", "/leaderboard/?period=all", "/healthz"):
+                assert httpx.get(f"{web.url}{path}", timeout=20).status_code == 200, path
+            # The winner's own pages, where the credit is counted.
+            add_user(stack, "winner", PASSWORD, private_key=str(accounts[4]["private_key"]), roles="miner")
+            with contextlib.closing(logged_in(web, "winner", PASSWORD)) as winner:
+                earnings = winner.get("/mining/earnings/?period=all")
+                assert earnings.status_code == 200
+                assert f"{credits[-1] // 10**8:,}" in earnings.text
+                csv = winner.get("/mining/earnings.csv?period=all")
+                assert csv.status_code == 200
+                assert str(credits[-1]) in csv.text
+                for path in ("/mining/participations/", "/feed/", "/tasks/", "/reputation/"):
+                    assert winner.get(path).status_code == 200, path
+            assert "Traceback" not in relay.log()

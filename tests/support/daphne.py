@@ -187,3 +187,37 @@ def running(*processes: ManagedProcess) -> Iterator[None]:
     finally:
         for process in reversed(processes):
             process.stop()
+
+
+def add_user(stack: Stack, username: str, password: str, *, private_key: str = "", roles: str = "") -> None:
+    """A dashboard user in the stack's database, linked to the node account of `private_key` when given;
+    `roles` names the Profile flags to turn on ("miner validator")."""
+    code = "\n".join(
+        [
+            "from django.contrib.auth.models import User",
+            "from dashboard import services",
+            "from dashboard.models import Profile",
+            f"user = User.objects.create_user({username!r}, password={password!r})",
+            f"roles = {roles.split()!r}",
+            "Profile.objects.update_or_create(user=user, defaults={f'is_{role}': True for role in roles})",
+            f"if {private_key!r}: services.link_imported_account(user, {private_key!r})",
+        ]
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=stack.env(), check=True, timeout=120
+    )
+
+
+def logged_in(web: DaphneProcess, username: str, password: str) -> httpx.Client:
+    """An HTTP client with a session of `username` on the web process (through the login form)."""
+    client = httpx.Client(base_url=web.url, timeout=30)
+    form = client.get("/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token, form.text[:500]
+    reply = client.post(
+        "/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": f"{web.url}/login/"},
+    )
+    assert reply.status_code == 302, reply.text[:500]
+    return client

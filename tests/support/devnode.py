@@ -35,6 +35,8 @@ class DevnodeProcess:
     block_time: float
     extra_args: Sequence[str] = ()
     log_path: Path | None = None
+    #: The module run with `python -m` (tests.support.altered_node: a rule changed).
+    module: str = "devnode"
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
     # Pooled clients for rpc(), one per thread: a fresh httpx client per call costs ~40 ms (it builds an
     # SSL context). A restart drops them (never closes them: another thread may be mid-request).
@@ -52,7 +54,7 @@ class DevnodeProcess:
         """Start the node and wait until it answers; nothing to do when it runs already."""
         if self.proc is not None and self.proc.poll() is None:
             return
-        args = [sys.executable, "-m", "devnode", "--host", "127.0.0.1", "--port", str(self.port)]
+        args = [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--block-time", str(self.block_time)]
         args += ["--state-file", str(self.state_file)] if self.state_file else ["--ephemeral"]
         args += list(self.extra_args)
@@ -117,6 +119,7 @@ def run_devnode(
     persistent: bool = False,
     block_time: float = 0.2,
     extra_args: Sequence[str] = (),
+    module: str = "devnode",
 ) -> Iterator[DevnodeProcess]:
     """Run a devnode on a free port; `persistent` keeps state in a file under tmp_path."""
     node = DevnodeProcess(
@@ -125,6 +128,7 @@ def run_devnode(
         block_time=block_time,
         extra_args=extra_args,
         log_path=tmp_path / "devnode.log",
+        module=module,
     )
     node.start()
     try:
