@@ -9,16 +9,19 @@ on the same server instead, so the relay and daphne are tested on the database p
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -221,3 +224,76 @@ def logged_in(web: DaphneProcess, username: str, password: str) -> httpx.Client:
     )
     assert reply.status_code == 302, reply.text[:500]
     return client
+
+
+#: The signal every live frame carries (dashboard.consumers.LiveConsumer._signal).
+SIGNAL = re.compile(
+    r'<div id="live-event" hidden data-seq="(\d+)" data-prev-seq="(\d+)"[^>]*data-flag="(\w*)"'
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    seq: int
+    prev: int
+    flag: str
+    text: str = field(repr=False)
+
+
+class LivePage:
+    """An open page's live connection to the web process (`/ws/live/`), its frames read in a thread."""
+
+    def __init__(self, web: DaphneProcess, session: str, since_seq: int, query: str = "") -> None:
+        self.web, self.session, self.since_seq, self.query = web, session, since_seq, query
+        self.frames: list[Frame] = []
+        self.closed_with: int | None = None
+        self._socket: Any = None
+        self._exits = contextlib.ExitStack()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> LivePage:
+        from websockets.sync.client import connect
+
+        self._socket = self._exits.enter_context(
+            connect(
+                f"ws://127.0.0.1:{self.web.port}/ws/live/{self.query}",
+                additional_headers={"Cookie": f"sessionid={self.session}", "Origin": self.web.url},
+                open_timeout=20,
+            )
+        )
+        self._socket.send(json.dumps({"type": "resume", "since_seq": self.since_seq}))
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):
+            self._exits.close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for text in self._socket:
+                match = SIGNAL.search(text)
+                if match:
+                    seq, prev, flag = match.groups()
+                    self.frames.append(Frame(int(seq), int(prev), flag, text))
+        except ConnectionClosed as closed:
+            self.closed_with = closed.rcvd.code if closed.rcvd else None
+
+    def events(self) -> list[int]:
+        """The seqs of the event frames received, in order (heartbeats and resyncs left out)."""
+        return [frame.seq for frame in self.frames if not frame.flag]
+
+    def wait_for(self, seq: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while seq not in self.events():
+            assert time.monotonic() < deadline, f"seq {seq} never came; frames: {self.frames[-10:]}"
+            time.sleep(0.05)
+
+
+def session_of(client: httpx.Client) -> str:
+    return str(client.cookies["sessionid"])
