@@ -91,6 +91,20 @@ class EventMessage(TypedDict):
     prev: NotRequired[int | None]
 
 
+class HeartbeatMessage(TypedDict):
+    """Every few seconds from the active relay to every open page: it is alive, and how far it got.
+
+    `head` is the node's newest seq (-1 when the node did not answer), `sent` the seq the relay has sent
+    every stored event up to; a page whose relay stays below an earlier head is told it is delayed. `prev`
+    is the feed's last sent seq, so a page that missed a feed event replays it now, not at the next event.
+    """
+
+    type: Literal["feed.heartbeat"]
+    head: int
+    sent: int
+    prev: int | None
+
+
 class ResyncMessage(TypedDict):
     """The relay had to reload state from the node: pages should refresh what they show."""
 
@@ -296,6 +310,15 @@ async def _send_all(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
         return
     for group, message in messages:
         await layer.group_send(group, message)
+
+
+async def send_heartbeat(head: int, sent: int) -> None:
+    """From the relay's event loop: the heartbeat every open page gets through its process's feed hub."""
+    layer = get_channel_layer()
+    if layer is not None:
+        prev = sent_seqs.last.get(FEED_GROUP)
+        message = HeartbeatMessage(type="feed.heartbeat", head=head, sent=sent, prev=prev)
+        await layer.group_send(FEED_GROUP, dict(message))
 
 
 def announce_resync(seq: int) -> None:

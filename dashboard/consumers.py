@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
 from dashboard import broadcast
-from dashboard.broadcast import EventMessage, ResyncMessage
+from dashboard.broadcast import EventMessage, HeartbeatMessage, ResyncMessage
 from dashboard.feedhub import feed_hub
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TRY_AGAIN_LATER = 1013
 #: Channel-layer messages; their handlers reach the database only through database_sync_to_async.
-LAYER_MESSAGES = frozenset({"feed.event", "user.event", "task.event", "feed.resync"})
+LAYER_MESSAGES = frozenset({"feed.event", "user.event", "task.event", "feed.resync", "feed.heartbeat"})
 #: The page's own request to replay from a seq, queued in its mailbox like the events.
 RESUME = "live.resume"
 
@@ -162,6 +162,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("a closed live page could not leave its groups: %s", exc)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            # The page heard nothing for a while: this answer tells it whether its connection still works.
+            cursor = self.cursor or 0
+            await self.send(text_data=self._signal(cursor, cursor, "", flag="pong"))
+            return
         if not isinstance(content, dict) or content.get("type") != "resume":
             return
         since = content.get("since_seq")
@@ -206,6 +211,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 text_data=self._signal(self.cursor, self.cursor, "tasks task wallet", flag="resync")
             )
 
+    async def feed_heartbeat(self, message: HeartbeatMessage) -> None:
+        """The relay is alive: pass on how far the node and the relay are, after replaying a feed event this
+        page missed (the heartbeat names the feed's last sent seq, like an event's `prev`)."""
+        if self.cursor is None:
+            return
+        prev = message.get("prev")
+        if prev is not None and prev > self.cursor:
+            await self._replay(self.cursor)
+        beat = f'data-head="{int(message["head"]):d}" data-sent="{int(message["sent"]):d}"'
+        await self.send(text_data=self._signal(self.cursor, self.cursor, "", flag="heartbeat", extra=beat))
+
     def _may_have_missed(self, message: Mapping[str, Any]) -> bool:
         """Whether events before this one may be missing: the first live event after a resume, or one whose
         group's previous event (named by the relay) is past what this page has sent."""
@@ -238,7 +254,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.task_id and message["task_id"] == self.task_id:
             refresh.append("task")
         if self.user_id in message["user_ids"]:
-            refresh.append("wallet")
+            refresh += ["wallet", "mine"]  # the user's balance, and their own tasks, participations, earnings
         frame = self._signal(message["seq"], prev, " ".join(refresh))
         if self.renders_feed:
             # The row was rendered from the stored event by the relay (or the replay), escaped there.
@@ -246,13 +262,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return frame
 
     @staticmethod
-    def _signal(seq: int, prev: int, refresh: str, *, flag: str = "") -> str:
-        """The `#live-event` element live.js reads; `flag` is "reload" (too much missed) or "resync".
+    def _signal(seq: int, prev: int, refresh: str, *, flag: str = "", extra: str = "") -> str:
+        """The `#live-event` element live.js reads; `flag` is "reload" (too much missed), "resync",
+        "heartbeat" (the relay is alive; `extra` carries its figures) or "pong" (an answer to a ping).
 
-        Plain formatting, not format_html: only integers and this module's own words go in (`refresh` and
-        `flag` are fixed names), and at 1,000 pages the escaping was a tenth of daphne's time per frame.
+        Plain formatting, not format_html: only integers and this module's own words go in (`refresh`,
+        `flag` and `extra` are fixed names and integers), and at 1,000 pages the escaping was a tenth of
+        daphne's time per frame.
         """
         return (
             f'<div id="live-event" hidden data-seq="{seq:d}" data-prev-seq="{prev:d}" '
-            f'data-refresh="{refresh}" data-flag="{flag}"></div>'
+            f'data-refresh="{refresh}" data-flag="{flag}"{" " + extra if extra else ""}></div>'
         )

@@ -32,6 +32,7 @@ from tos_ai import (
     NodeConnectionError,
     NodeError,
     ResyncRequired,
+    RetryPolicy,
     Timeouts,
     TOSAIClient,
     UnknownObject,
@@ -55,6 +56,8 @@ class RelayConfig:
     #: At most this many events are stored in one transaction.
     batch_size: int = 200
     max_backoff: float = 10.0
+    #: How often open pages hear from the relay (the node's head and what was sent): silence means trouble.
+    heartbeat_every: float = 2.0
 
 
 class Backoff:
@@ -213,6 +216,7 @@ class Relay:
     async def _hold(self, lock: Any) -> bool:
         """Relay while renewing the lock; stop the moment a renewal fails. False after a failure."""
         relaying = asyncio.create_task(self._relay())
+        beating = asyncio.create_task(self._heartbeat())
         try:
             while True:
                 done, _ = await asyncio.wait({relaying}, timeout=self.config.renew_every)
@@ -233,11 +237,31 @@ class Relay:
             logger.exception("relaying failed unexpectedly; it will start again from the last stored event")
             return False
         finally:
-            relaying.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await relaying
+            for task in (relaying, beating):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
             with contextlib.suppress(LockError, RedisError, TimeoutError):
                 await asyncio.wait_for(lock.release(), timeout=1.0)
+
+    async def _heartbeat(self) -> None:
+        """While active: every few seconds, tell the pages the node's head seq and the seq sent up to."""
+        every = self.config.heartbeat_every
+        timeouts = Timeouts(connect=min(1.0, every), read=every, write=every, pool=every)
+        async with TOSAIClient(
+            self.config.node_url, timeouts=timeouts, retry=RetryPolicy(attempts=1)
+        ) as node:
+            while True:
+                try:
+                    sent = await database_sync_to_async(resume_point)()
+                    try:
+                        head = (await node.get_events(since_seq=sent, limit=1)).head_seq
+                    except NodeError:  # the pages say "delayed": the relay cannot follow a silent node
+                        head = -1
+                    await broadcast.send_heartbeat(head=head, sent=sent)
+                except Exception as exc:  # a missed beat is what the pages notice; the relaying goes on
+                    logger.warning("the relay's heartbeat to the pages failed: %s", exc or type(exc).__name__)
+                await asyncio.sleep(every)
 
     def _check_lease(self) -> None:
         # A margin below the TTL: the lock must still be ours when the write commits.

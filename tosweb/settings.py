@@ -182,6 +182,9 @@ CACHES = {
 # buffer is then 1,000 messages (CHANNEL_LAYER_CAPACITY; channels_redis's 100 silently dropped deliveries
 # when 1,000 pages fell behind) for 60 s (CHANNEL_LAYER_EXPIRY).
 CHANNEL_LAYER = envstr("CHANNEL_LAYER", "pubsub")
+# The relay tells every open page this often that it is alive and how far the node is; a page that hears
+# nothing for a few beats says "delayed" in its badge, then checks its own connection (static/js/live.js).
+LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", 2, minimum=1)
 _CHANNEL_LAYER_BACKENDS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",

@@ -149,7 +149,7 @@ async def test_a_user_gets_public_events_and_their_own_private_ones_never_anothe
     assert await seqs_received(socket, until=5) == [1, 2, 5]
 
 
-async def test_an_event_concerning_the_user_asks_the_page_to_refresh_the_wallet(
+async def test_an_event_concerning_the_user_asks_the_page_to_refresh_the_wallet_and_their_own_lists(
     connect: Callable[..., Any],
 ) -> None:
     _, alice = await make_user("alice", ALICE)
@@ -161,7 +161,7 @@ async def test_an_event_concerning_the_user_asks_the_page_to_refresh_the_wallet(
     assert first
     assert second
     assert (first[1], first[2]) == ("1", "tasks task")
-    assert (second[1], second[2]) == ("2", "task wallet")
+    assert (second[1], second[2]) == ("2", "task wallet mine")
 
 
 async def test_the_feed_page_gets_the_events_row(connect: Callable[..., Any]) -> None:
@@ -286,3 +286,53 @@ async def test_a_page_is_told_to_try_again_later_while_redis_is_down(
         # drop the test database): the page failed before any later database call closed it, as the next
         # page's first call would.
         await database_sync_to_async(close_old_connections)()
+
+
+HEARTBEAT = re.compile(
+    r'data-seq="(\d+)" data-prev-seq="\d+" data-refresh="" data-flag="heartbeat" data-head="(-?\d+)" data-sent="(\d+)"'
+)
+
+
+async def test_the_relays_heartbeat_reaches_the_page_with_the_nodes_head_and_what_was_sent(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1)])
+    assert await seqs_received(socket, until=1) == [1]
+
+    await broadcast.send_heartbeat(head=3, sent=1)
+
+    beat = HEARTBEAT.search(await socket.receive_from(timeout=15))
+    assert beat
+    assert beat.groups() == ("1", "3", "1")
+
+
+async def test_a_heartbeat_naming_a_feed_event_the_page_never_got_replays_it_first(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1)])
+    assert await seqs_received(socket, until=1) == [1]
+    await database_sync_to_async(record_events)([published(2, task_id="b" * 64)])  # stored, never sent
+    broadcast.sent_seqs.last[broadcast.FEED_GROUP] = 2  # as when the send to the layer was lost
+
+    await broadcast.send_heartbeat(head=2, sent=2)
+
+    assert await seqs_received(socket, until=2) == [2]
+    assert HEARTBEAT.search(await socket.receive_from(timeout=15))
+
+
+async def test_a_ping_is_answered_at_once_so_the_page_knows_its_connection_works(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+
+    await socket.send_json_to({"type": "ping"})
+
+    assert 'data-flag="pong"' in await socket.receive_from(timeout=10)

@@ -7,11 +7,12 @@ daphne, and page views (which store the node's events themselves when they catch
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -109,6 +110,40 @@ def test_an_event_a_page_view_stored_while_the_relay_was_paused_still_reaches_th
 
         page.wait_for(third)
         assert page.events() == [first, second, third]
+
+
+def test_an_open_page_hears_the_relays_heartbeat_with_the_nodes_head_and_nothing_while_it_is_paused(
+    node: DevnodeProcess, processes: tuple[ManagedProcess, DaphneProcess]
+) -> None:
+    relay, web = processes
+    watcher = logged_in(web, "watcher", PASSWORD)
+    with contextlib.closing(watcher), LivePage(web, session_of(watcher), since_seq=head(node)) as page:
+        publish(node, "A task before the heartbeat")
+        now = head(node)
+        page.wait_for(now)
+        wait_until(lambda: any(beat.head_and_sent == (now, now) for beat in page.heartbeats()))
+
+        with paused(relay):
+            before = len(page.heartbeats())
+            time.sleep(3 * BEAT)
+            assert len(page.heartbeats()) == before
+            publish(node, "A task while the relay is paused")
+        resumed = len(page.heartbeats())
+        wait_until(lambda: len(page.heartbeats()) >= resumed + 3)
+        assert page.heartbeats()[-1].head_and_sent == (head(node), head(node))
+        beats = [beat.at for beat in page.heartbeats()[resumed:]]
+        assert max(later - earlier for earlier, later in itertools.pairwise(beats)) < 2 * BEAT
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.1)
+
+
+#: The relay's heartbeat (LIVE_HEARTBEAT_SECONDS, 2 by default).
+BEAT = 2.0
 
 
 def test_soak_an_open_page_gets_every_event_once_in_order_while_page_views_hammer_the_log(

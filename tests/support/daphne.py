@@ -232,12 +232,23 @@ SIGNAL = re.compile(
 )
 
 
+HEARTBEAT = re.compile(r'data-head="(-?\d+)" data-sent="(\d+)"')
+
+
 @dataclass(frozen=True)
 class Frame:
     seq: int
     prev: int
     flag: str
     text: str = field(repr=False)
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def head_and_sent(self) -> tuple[int, int]:
+        """A heartbeat's figures: the node's head seq and the seq the relay sent every event up to."""
+        match = HEARTBEAT.search(self.text)
+        assert match, self.text
+        return int(match[1]), int(match[2])
 
 
 class LivePage:
@@ -287,6 +298,9 @@ class LivePage:
     def events(self) -> list[int]:
         """The seqs of the event frames received, in order (heartbeats and resyncs left out)."""
         return [frame.seq for frame in self.frames if not frame.flag]
+
+    def heartbeats(self) -> list[Frame]:
+        return [frame for frame in self.frames if frame.flag == "heartbeat"]
 
     def wait_for(self, seq: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             redis_url=settings.REDIS_URL,
             lock_ttl=options["lock_ttl"],
             renew_every=min(options["renew_every"], options["lock_ttl"] / 3),
+            heartbeat_every=float(settings.LIVE_HEARTBEAT_SECONDS),
         )
         asyncio.run(_serve(Relay(config)))
         self.stderr.write("relay stopped (its lock released, if it held it)")
