@@ -80,7 +80,7 @@ def secret_from_file(name: str, path: Path, *, allow_generate: bool) -> str:
         return path.read_text().strip()
     if not allow_generate:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off outside development.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # .run/: for this user only
     generated = secrets.token_urlsafe(50)
     try:
         # O_EXCL: when several processes start at once, the first writer wins and the rest read its value.

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -174,6 +175,15 @@ def run_dir(tmp_path: Path) -> Iterator[Path]:
     launcher.stop_stale_processes()
 
 
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(status.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(status.parent.name))
+    return children
+
+
 def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir: Path) -> None:
     web_port = free_port()
     url = f"http://127.0.0.1:{web_port}"
@@ -186,8 +196,23 @@ def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir
             login = httpx.get(f"{url}/login/", timeout=5)
             assert login.status_code == 200
             assert "Log in" in login.text
+            if attempt == "first start":
+                # A crash of one process: it is started again, said in words, and the rest keep running.
+                supervisor = int((run_dir / "pids" / "relay.pid").read_text().split()[0])
+                (relay,) = _children_of(supervisor)
+                os.kill(relay, signal.SIGKILL)
+                run.wait_for("relay was killed by signal 9 (SIGKILL)", timeout=30)
+                run.wait_for("starting it again in 1 s (crash 1 of 5)", timeout=5)
+                deadline = time.monotonic() + 60
+                while _children_of(supervisor) in ([], [relay]):
+                    assert time.monotonic() < deadline, "the relay was not started again"
+                    time.sleep(0.2)
+                assert _wait_healthy(url, timeout=30)["down"] == []
         finally:
             output = run.interrupt()
+        assert stat.S_IMODE((run_dir).stat().st_mode) == 0o700
+        for private in ("db.sqlite3", "secret_key", "field_encryption_key", "devnode.db"):
+            assert stat.S_IMODE((run_dir / private).stat().st_mode) == 0o600, private
         assert f"TOS AI Mining dashboard is up: {url}" in output, output[-3000:]
         logins = json.loads((run_dir / "demo-logins.json").read_text())
         for username in ("publisher", "miner", "validator"):
@@ -197,6 +222,58 @@ def test_make_run_serves_the_login_page_stops_on_ctrl_c_and_starts_again(run_dir
         pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
         assert pids, "no process recorded its pid"
         assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and not launcher._is_zombie(pid)]
+
+
+def _supervise(run_dir: Path, command: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "TOS_RUN_DIR": str(run_dir), "TOS_RESTART_DELAY": "0.1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tosweb.launcher", "proc", "relay", "sh", "-c", command],
+        env=env,
+        cwd=run_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_a_process_that_dies_is_started_again_and_its_death_is_said_in_words(tmp_path: Path) -> None:
+    # Killed the first time it runs, it lives the second time.
+    proc = _supervise(
+        tmp_path, "if [ -e started ]; then echo running again; sleep 300; fi; touch started; kill -9 $$"
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(2)]
+    assert (
+        lines[0]
+        == "relay was killed by signal 9 (SIGKILL) after 0 s; starting it again in 0.1 s (crash 1 of 5)\n"
+    )
+    assert lines[1] == "running again\n"
+    os.killpg(proc.pid, signal.SIGTERM)  # honcho's stop: the whole group
+    assert proc.wait(timeout=15) == -signal.SIGTERM
+
+
+def test_a_process_that_keeps_crashing_stops_the_run_with_a_clear_message(tmp_path: Path) -> None:
+    proc = _supervise(tmp_path, "exit 3")
+    output, _ = proc.communicate(timeout=30)
+
+    assert proc.returncode == 3
+    assert output.count("relay exited with code 3") == 5
+    assert "crash 4 of 5" in output
+    last = output.strip().splitlines()[-1]
+    assert "keeps crashing, so the run stops" in last
+    assert last in (tmp_path / launcher.GAVE_UP_FILE).read_text()
+
+
+def test_a_stop_signal_to_the_supervisor_alone_reaches_its_command(tmp_path: Path) -> None:
+    proc = _supervise(
+        tmp_path, "trap 'echo told to stop; exit 0' TERM; echo ready; while true; do sleep 0.1; done"
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"
+    proc.send_signal(signal.SIGTERM)  # not the group: someone stopping the supervisor's pid
+    assert proc.wait(timeout=20) == -signal.SIGTERM
+    assert "told to stop" in proc.stdout.read()
 
 
 def _node_events(node_url: str) -> list[dict[str, Any]]:
