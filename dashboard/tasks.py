@@ -1,4 +1,9 @@
-"""Celery tasks: thin wrappers that take ids, call the auto-mining services and retry transient failures."""
+"""Celery tasks: thin wrappers that take ids, call the auto-mining services and retry transient failures.
+
+Two queues (settings.CELERY_TASK_ROUTES): `mining` for choosing, joining and submitting (quick node calls)
+and `solving` for the miners' AI services, each with its own worker process, so that one user's slow AI
+service never delays anyone's joining.
+"""
 
 from __future__ import annotations
 
@@ -42,9 +47,26 @@ def match_published_task(task_id: str) -> None:
 
 @shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=WORK_RETRIES)
 def work_participation(self: CeleryTask, participation_id: int) -> None:
-    """Join, solve and submit one claimed task; transient failures retry with backoff, a bounded number of times."""
+    """Join (or submit) one claimed task, then hand it to the solving queue; transient failures retry with
+    backoff, a bounded number of times. No AI call runs here: joining never waits behind anyone's solver."""
     retries = self.request.retries
     try:
-        autowork.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
+        needs_solver = autowork.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
+    except automining.TryAgain as exc:
+        raise self.retry(countdown=exc.delay) from exc
+    if needs_solver:
+        solve_participation.delay(participation_id=participation_id)
+
+
+@shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=WORK_RETRIES)
+def solve_participation(self: CeleryTask, participation_id: int) -> None:
+    """On the solving queue: ask the miner's AI service for a solution (at most a few calls per user at
+    once), then submit it; transient failures retry with backoff, a bounded number of times."""
+    retries = self.request.retries
+    try:
+        autowork.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES, solving=True)
+    except autowork.SolverBusy as busy:
+        # Not a failure: the user's other calls are still under way. Asked again later, retries untouched.
+        solve_participation.apply_async(kwargs={"participation_id": participation_id}, countdown=busy.delay)
     except automining.TryAgain as exc:
         raise self.retry(countdown=exc.delay) from exc

@@ -213,6 +213,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # unacknowledged message may not survive the outage to be redelivered (test_automining_outages.py).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues, each with its worker (Procfile, docker-compose.yml): `mining` chooses, joins and submits (quick
+# node calls; its worker also drains `celery`, the queue of earlier versions), `solving` waits for the
+# miners' AI services. One user's slow AI service holds at most AUTOMINING_SOLVER_CALLS_PER_USER of the
+# solving worker's threads and never delays anyone's joining.
+CELERY_TASK_DEFAULT_QUEUE = "mining"
+CELERY_TASK_ROUTES = {"dashboard.tasks.solve_participation": {"queue": "solving"}}
+AUTOMINING_SOLVER_CALLS_PER_USER = envint("AUTOMINING_SOLVER_CALLS_PER_USER", 2, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
 
 # The TOS node this dashboard talks to (the devnode in development).

@@ -9,10 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
@@ -103,14 +107,73 @@ def solver_config(config: AutoMiningConfig) -> SolverConfig:
     return SolverConfig(kind=config.solver_kind, base_url=base_url, model=config.solver_model, api_key=key)  # type: ignore[arg-type]
 
 
-def work(participation_id: int, *, attempt: int = 0, last_attempt: bool = False) -> None:
-    """Take the row and move it as far as it goes: join, solve, submit. Safe to run twice, or after a crash."""
+class SolverBusy(Exception):
+    """The miner already has as many solver calls under way as allowed: try this one again after `delay`."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"solver calls at the limit; again in {delay:.0f} s")
+        self.delay = delay
+
+
+#: A solver call holds its slot at most this long (its timeout is 60 s): a crashed worker's slot comes back.
+SLOT_SECONDS = 180
+#: How long a solve waits before asking for a slot again.
+SLOT_WAIT_SECONDS = 5.0
+_TAKE_SLOT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+
+
+@contextlib.contextmanager
+def solver_slot(user_id: int) -> Iterator[None]:
+    """One of the user's AUTOMINING_SOLVER_CALLS_PER_USER solver calls (a Redis sorted set of deadlines).
+
+    SolverBusy when all are taken, so a user whose AI service is slow never holds more of the solving
+    workers than that. Without Redis the call goes ahead: the limit is about fairness, not correctness.
+    """
+    key = f"tosweb:solver-calls:{user_id}"
+    token = f"{os.getpid()}:{threading.get_ident()}:{time.monotonic_ns()}"
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    taken = False
+    try:
+        now = time.time()
+        limit = settings.AUTOMINING_SOLVER_CALLS_PER_USER
+        taken = bool(client.eval(_TAKE_SLOT, 1, key, now, now + SLOT_SECONDS, limit, token, SLOT_SECONDS))
+        if not taken:
+            raise SolverBusy(SLOT_WAIT_SECONDS)
+    except redis.RedisError:
+        logger.warning("solver-call limit of user %s skipped: Redis is unavailable", user_id)
+    try:
+        yield
+    finally:
+        if taken:
+            with contextlib.suppress(redis.RedisError):
+                client.zrem(key, token)
+        client.close()
+
+
+def work(
+    participation_id: int, *, attempt: int = 0, last_attempt: bool = False, solving: bool = False
+) -> bool:
+    """Take the row and move it as far as it goes: join, solve, submit. Safe to run twice, or after a crash.
+
+    Joining and submitting are quick node calls; solving waits for the miner's AI service, which may take a
+    minute. So unless `solving` (the solving queue's worker), a row that needs its solver is left for it:
+    True means "hand it to the solving queue", and no AI call was made here.
+    """
     row = take(participation_id)
     if row is None:
-        return
+        return False
     try:
         with keep_lease(row.pk):
-            _advance(row)
+            needs_solver = _advance(row, solving=solving)
+    except SolverBusy:
+        release(row.pk)
+        raise
     except TryAgain as exc:
         release(row.pk)
         if last_attempt:
@@ -118,10 +181,12 @@ def work(participation_id: int, *, attempt: int = 0, last_attempt: bool = False)
             AutoParticipation.objects.filter(pk=row.pk).update(error=words)
             log_step(row.run_id, words, level="error", task_id=row.task_id)
             note_error(row.user_id, words)
-            return
+            return False
         raise
     release(row.pk)
-    close_run_if_done(row.run_id)
+    if not needs_solver:
+        close_run_if_done(row.run_id)
+    return needs_solver
 
 
 def _transient(row: AutoParticipation, words: str, attempt_hint: float | None = None) -> TryAgain:
@@ -139,14 +204,15 @@ def _fail(row: AutoParticipation, words: str) -> None:
     note_error(row.user_id, words)
 
 
-def _advance(row: AutoParticipation) -> None:
+def _advance(row: AutoParticipation, *, solving: bool) -> bool:
+    """Move the row forward; True when it stopped because it needs its solver and `solving` is off."""
     account: NodeAccount = row.user.node_account
     State = AutoParticipation.State
     for _ in range(8):  # each pass moves the state forward; a handful covers the whole path
         try:
             if row.state == State.CLAIMED:
                 if not _join(row, account):
-                    return
+                    return False
             elif row.state == State.JOINING:
                 _settle(row, account, joined=True)
             elif row.state == State.JOINED:
@@ -158,27 +224,31 @@ def _advance(row: AutoParticipation) -> None:
                         f"“{row.title}”: joined; auto-submit is off, so submit it by hand.",
                         task_id=row.task_id,
                     )
-                    return
-                _solve(row, config)
+                    return False
+                if not solving:
+                    return True
+                with solver_slot(row.user_id):
+                    _solve(row, config)
             elif row.state == State.SOLVED:
                 _submit(row, account)
             elif row.state == State.SUBMITTING:
                 _settle(row, account, joined=False)
             else:
-                return
+                return False
         except SolverError as exc:
             if exc.permanent:
                 _fail(
                     row, f"The AI service could not solve it: {exc}. Your stake stays locked; submit by hand."
                 )
-                return
+                return False
             raise _transient(row, f"The AI service could not answer: {exc}.") from exc
         except TRANSIENT_NODE_ERRORS as exc:
             hint = exc.retry_after if isinstance(exc, RateLimited) else None
             raise _transient(row, node_words(exc), hint) from exc
         except NodeError as exc:
             _fail(row, f"The node refused: {node_words(exc)}")
-            return
+            return False
+    return False
 
 
 def _join(row: AutoParticipation, account: NodeAccount) -> bool:

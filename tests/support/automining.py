@@ -57,9 +57,20 @@ class CeleryProcess(ManagedProcess):
             os.killpg(group, signal.SIGKILL)
 
 
-def worker_process(stack: Stack, name: str = "worker", concurrency: int = 2) -> CeleryProcess:
-    command = [sys.executable, "-m", "celery", "-A", "tosweb", "worker", "--loglevel", "INFO"]
-    command += ["--concurrency", str(concurrency), "-n", f"{name}-{os.getpid()}@%h"]
+#: Both of the Procfile's queues (and the queue of earlier versions): one worker does all of auto-mining.
+ALL_QUEUES = "mining,solving,celery"
+
+
+def worker_process(
+    stack: Stack,
+    name: str = "worker",
+    concurrency: int = 2,
+    *,
+    queues: str = ALL_QUEUES,
+    pool: str = "prefork",
+) -> CeleryProcess:
+    command = [sys.executable, "-m", "celery", "-A", "tosweb", "worker", "--loglevel", "INFO", "-Q", queues]
+    command += ["--pool", pool, "--concurrency", str(concurrency), "-n", f"{name}-{os.getpid()}@%h"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     return CeleryProcess(name, command, stack, stack.run_dir / f"{name}.log")
 

@@ -24,7 +24,21 @@ class FakeAI:
     failures: list[int] = field(default_factory=list)  # HTTP statuses to answer first, one per request
     failure_body: bytes | None = None  # sent as text/html with those statuses instead of a JSON error
     delays: list[float] = field(default_factory=list)  # seconds to wait before answering, one per request
+    delay: float = 0.0  # seconds to wait before every other answer (a slow AI service)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    #: Requests under way and the most at once, per API key (the Authorization header): one per user.
+    in_flight: dict[str, int] = field(default_factory=dict)
+    most_at_once: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _begin(self, key: str) -> None:
+        with self._lock:
+            self.in_flight[key] = self.in_flight.get(key, 0) + 1
+            self.most_at_once[key] = max(self.most_at_once.get(key, 0), self.in_flight[key])
+
+    def _end(self, key: str) -> None:
+        with self._lock:
+            self.in_flight[key] -= 1
 
 
 @contextmanager
@@ -36,8 +50,15 @@ def run_fake_ai() -> Iterator[FakeAI]:
             length = int(self.headers.get("content-length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            if fake.delays:
-                time.sleep(fake.delays.pop(0))
+            key = str(self.headers.get("authorization") or self.headers.get("x-api-key") or "")
+            fake._begin(key)
+            try:
+                time.sleep(fake.delays.pop(0) if fake.delays else fake.delay)
+                self._answer()
+            finally:
+                fake._end(key)
+
+        def _answer(self) -> None:
             if fake.failures and fake.failure_body is not None:
                 self._send(fake.failures.pop(0), fake.failure_body, "text/html; charset=utf-8")
             elif fake.failures:

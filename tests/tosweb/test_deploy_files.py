@@ -87,11 +87,21 @@ def test_the_compose_services_run_what_the_procfile_runs() -> None:
         "web": ('"tosweb.asgi:application"', " tosweb.asgi:application"),
         "relay": ('"relay_events"', " relay_events"),
         "worker": ('"worker"', " worker "),
+        "solver": ('"worker"', " worker "),
         "beat": ('"beat"', " beat "),
     }
     for name, (in_compose, in_procfile) in expected.items():
         assert in_compose in services[name]["command"], name
         assert in_procfile in procfile[name], name
+
+
+def test_each_queue_has_its_worker_in_the_procfile_and_in_compose() -> None:
+    services, procfile = compose_services(), procfile_processes()
+    for name, queues in (("worker", "mining,celery"), ("solver", "solving")):
+        assert f'"-Q", "{queues}"' in services[name]["command"], name
+        assert f" -Q {queues} " in procfile[name], name
+    assert '"threads"' in services["solver"]["command"]
+    assert "--pool threads" in procfile["solver"]
 
 
 def test_every_service_is_health_checked_or_waits_for_the_migration() -> None:
