@@ -270,6 +270,8 @@ async def _clients(
             async for message in ws:
                 now = time.monotonic_ns()
                 text = message if isinstance(message, str) else message.decode()
+                if 'data-flag="heartbeat"' in text:
+                    continue  # the relay's heartbeat, every 2 s: not an event
                 start = text.find('data-seq="') + 10
                 add_seq(int(text[start : text.find('"', start)]))
                 start = text.find('data-prev-seq="', start) + 15

@@ -31,6 +31,7 @@ from tos_ai import (
     Event,
     NodeConnectionError,
     NodeError,
+    NodeResponseError,
     ResyncRequired,
     RetryPolicy,
     Timeouts,
@@ -167,6 +168,9 @@ def refresh_tasks(task_ids: Iterable[str]) -> int:
             try:
                 services.sync_task(reader.get_task_details(task_id))
             except UnknownObject:
+                continue
+            except NodeResponseError as exc:  # one task the cache cannot hold must not stop the catch-up
+                logger.warning("task %s not reloaded: %s", task_id, exc)
                 continue
             refreshed += 1
     return refreshed

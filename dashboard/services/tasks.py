@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,8 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dashboard import events, node
+from dashboard.fields import as_amount
 from dashboard.models import NodeAccount, PublishRequest, Task
-from tos_ai import Client, NodeError, TaskDetails, TaskSummary, UnknownObject
+from tos_ai import Client, NodeError, NodeResponseError, TaskDetails, TaskSummary, UnknownObject
+
+logger = logging.getLogger(__name__)
 
 #: The task types of the node API and the one detail each carries.
 TASK_TYPE_DETAILS: dict[str, str] = {
@@ -228,34 +232,54 @@ _SUMMARY_FIELDS = (
 )
 
 
+#: The counts' columns hold 32-bit integers.
+_COUNT_MAX = 2**31 - 1
+#: What building a row raises for values the node sent that no column holds (a year past 9999, an amount of
+#: more than 39 digits, a count past 2^31-1).
+UNSTORABLE = (ValueError, OverflowError, OSError)
+
+
+def _count(value: int, name: str) -> int:
+    if not 0 <= value <= _COUNT_MAX:
+        raise ValueError(f"{name} {value} is outside 0 to {_COUNT_MAX}")
+    return value
+
+
 def _summary_values(summary: TaskSummary) -> dict[str, Any]:
+    """The cache's columns from a summary; ValueError (or OverflowError) for a value no column holds."""
     return {
         "title": summary.title[: Task._meta.get_field("title").max_length or 200],
-        "task_kind": _kind(summary.task_type),
+        "task_kind": _kind(summary.task_type)[:40],
         "task_type": summary.task_type if isinstance(summary.task_type, dict) else {summary.task_type: {}},
-        "difficulty": summary.difficulty_level,
-        "reward_amount": summary.reward_amount,
-        "stake_required": summary.stake_required,
+        "difficulty": summary.difficulty_level[:16],
+        "reward_amount": as_amount(summary.reward_amount),
+        "stake_required": as_amount(summary.stake_required),
         "deadline": _moment(summary.deadline),
-        "status": summary.status,
-        "publisher": summary.publisher,
-        "participants_count": summary.participants_count,
-        "max_participants": summary.max_participants,
-        "submissions_count": summary.submissions_count,
+        "status": summary.status[:20],
+        "publisher": summary.publisher[:100],
+        "participants_count": _count(summary.participants_count, "participants_count"),
+        "max_participants": _count(summary.max_participants, "max_participants"),
+        "submissions_count": _count(summary.submissions_count, "submissions_count"),
     }
 
 
 def sync_tasks(summaries: Sequence[TaskSummary]) -> None:
     """Upsert task summaries into the cache in one query; a task first seen here is dated now.
 
-    What a summary does not carry (description, created_at, details) is kept as stored.
+    What a summary does not carry (description, created_at, details) is kept as stored. A summary with a
+    value no column holds is left out (and logged): the pages show the others.
     """
     if not summaries:
         return
     now = timezone.now()
-    rows = [
-        Task(task_id=summary.task_id, created_at=now, **_summary_values(summary)) for summary in summaries
-    ]
+    rows = []
+    for summary in summaries:
+        try:
+            rows.append(Task(task_id=summary.task_id[:64], created_at=now, **_summary_values(summary)))
+        except UNSTORABLE as exc:
+            logger.warning(
+                "task %.64s from the node cannot be cached and is left out: %s", summary.task_id, exc
+            )
     Task.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -265,25 +289,30 @@ def sync_tasks(summaries: Sequence[TaskSummary]) -> None:
 
 
 def sync_details(reader: Client, task_ids: Iterable[str]) -> None:
-    """Fetch each task's details into the cache with one client; tasks the node does not know are skipped."""
+    """Fetch each task's details into the cache with one client; tasks the node does not know, or whose
+    details cannot be cached, are skipped."""
     for task_id in task_ids:
         try:
             sync_task(reader.get_task_details(task_id))
-        except UnknownObject:
+        except (UnknownObject, NodeResponseError):
             continue
 
 
 def sync_task(details: TaskDetails) -> Task:
-    """Upsert one task from the node's full answer (participants, submissions, rewards included)."""
-    task, _ = Task.objects.update_or_create(
-        task_id=details.task_id,
-        defaults={
+    """Upsert one task from the node's full answer (participants, submissions, rewards included).
+
+    NodeResponseError when the answer holds a value no column holds: callers treat it as a malformed reply.
+    """
+    try:
+        defaults = {
             **_summary_values(details),
             "description": details.description,
             "created_at": _moment(details.created_at),
             "details": json.loads(json.dumps(details.raw)),
-        },
-    )
+        }
+    except UNSTORABLE as exc:
+        raise NodeResponseError("ai_get_task_details", "task", f"cannot be cached: {exc}") from exc
+    task, _ = Task.objects.update_or_create(task_id=details.task_id, defaults=defaults)
     return task
 
 
@@ -401,11 +430,11 @@ def refresh_task(task_id: str) -> TaskLookup:
     try:
         with node.client(quick=True) as reader:
             details = reader.get_task_details(task_id)
+        return TaskLookup(sync_task(details))
     except UnknownObject:
         return TaskLookup(None)
     except NodeError as exc:
         return TaskLookup(cached, node.problem_of(exc))
-    return TaskLookup(sync_task(details))
 
 
 def cancel_task(account: NodeAccount, task: Task) -> node.NodeProblem | None:

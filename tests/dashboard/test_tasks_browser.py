@@ -14,7 +14,7 @@ from dashboard import services
 from dashboard.models import Task
 from tests.support.devnode import DevnodeProcess
 from tests.support.tasks import TOS, cached_task, dev_account
-from tos_ai import TaskSummary
+from tos_ai import NodeResponseError, TaskDetails, TaskSummary
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "fresh_node_status")]
 
@@ -190,6 +190,33 @@ def test_sync_tasks_upserts_every_summary_in_one_query(
     assert (kept.description, kept.created_at) == ("Kept description", created_at)
     assert Task.objects.get(task_id="b" * 64).task_kind == "GeneralTask"
     assert Task.objects.count() == 3
+
+
+def test_a_task_with_values_no_column_holds_is_left_out_and_the_others_are_cached() -> None:
+    services.sync_tasks(
+        [
+            summary("a" * 64, reward_amount=str(2**64 + 1)),  # stored exactly
+            summary("b" * 64, reward_amount="9" * 40),
+            summary("c" * 64, participants_count=2**40),
+            summary("d" * 64, deadline=10**15),
+        ]
+    )
+
+    assert list(Task.objects.values_list("task_id", "reward_amount")) == [("a" * 64, 2**64 + 1)]
+
+
+def test_task_details_no_column_holds_are_a_malformed_reply_not_a_crash() -> None:
+    details = {"description": "", "verification_type": "Automatic", "quality_threshold": 0, "created_at": 1}
+    raw = {
+        **summary("e" * 64).raw,
+        **details,
+        "participants": [],
+        "submissions": [],
+        "reward_amount": "9" * 40,
+    }
+    with pytest.raises(NodeResponseError, match="cannot be cached"):
+        services.sync_task(TaskDetails.parse(raw))
+    assert not Task.objects.filter(task_id="e" * 64).exists()
 
 
 def test_a_slow_node_delays_the_browser_by_seconds_at_most(client: Client, settings: Any) -> None:
