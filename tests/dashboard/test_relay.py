@@ -188,10 +188,7 @@ HUGE_REWARD = 2**64 - 2**32
 
 
 def fund(node: DevnodeProcess, address: str, amount: int) -> None:
-    """The faucet mints at most 10^18 atomic units a call."""
-    while amount > 0:
-        node.rpc("dev_faucet", {"address": address, "amount": str(min(amount, 10**18))})
-        amount -= 10**18
+    node.rpc("dev_faucet", {"address": address, "amount": str(amount)})
 
 
 def complete_a_task_paying_more_than_2_63(node: DevnodeProcess) -> list[int]:
