@@ -126,7 +126,12 @@ def announce_up_to(top: int, *, first: int | None = None) -> list[NodeEvent]:
             cursor.seq,
         )
         events = []
-        transaction.on_commit(lambda: broadcast.announce_resync(top), robust=True)
+
+        def tell_pages_to_refresh() -> None:
+            broadcast.sent_seqs.clear()  # the next message names the newest skipped event: pages replay
+            broadcast.announce_resync(top)
+
+        transaction.on_commit(tell_pages_to_refresh, robust=True)
     broadcast.announce_on_commit(events)
     services.on_new_events(events)  # a published task wakes auto-mining, after the commit
     cursor.seq = top

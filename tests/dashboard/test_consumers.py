@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import close_old_connections, transaction
 from django.test import Client
 
-from dashboard import broadcast
+from dashboard import broadcast, relay
 from dashboard.events import record_events
 from dashboard.feedhub import feed_hub
 from dashboard.models import NodeAccount
@@ -336,3 +336,30 @@ async def test_a_ping_is_answered_at_once_so_the_page_knows_its_connection_works
     await socket.send_json_to({"type": "ping"})
 
     assert 'data-flag="pong"' in await socket.receive_from(timeout=10)
+
+
+async def test_too_many_events_stored_by_page_views_are_not_sent_one_by_one_yet_the_page_gets_them(
+    connect: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    tasks = [f"{n:x}" * 64 for n in range(2, 8)]
+    await store([published(1)])
+    assert await seqs_received(socket, until=1) == [1]
+    await store([published(2, task_id=tasks[0])])  # a live one: the check after the page's resume is done
+    assert await seqs_received(socket, until=2) == [2]
+    await database_sync_to_async(record_events)([published(n, task_id=tasks[n - 2]) for n in (3, 4, 5)])
+    monkeypatch.setattr(relay, "ANNOUNCE_LIMIT", 2)
+
+    await store([published(6, task_id=tasks[4])])  # 3 to 6 never sent: more than the limit
+    await store([published(7, task_id=tasks[5])])
+
+    events = []
+    while not events or events[-1] < 7:
+        frame = await socket.receive_from(timeout=15)
+        if 'data-flag=""' in frame:
+            match = SIGNAL.search(frame)
+            assert match
+            events.append(int(match[1]))
+    assert events == [3, 4, 5, 6, 7]

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from dashboard.broadcast import PUBLIC_EVENTS
 from tests.support.daphne import (
@@ -46,7 +47,9 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnodeProcess]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str, node: DevnodeProcess) -> Stack:
-    stack = make_stack(tmp_path_factory.mktemp("live"), redis_url.rsplit("/", 1)[0] + "/7", node.url)
+    own_redis = redis_url.rsplit("/", 1)[0] + "/10"  # its own: other modules flush theirs, lock included
+    redis.Redis.from_url(own_redis).flushdb()
+    stack = make_stack(tmp_path_factory.mktemp("live"), own_redis, node.url)
     accounts: Any = node.rpc("dev_accounts")
     add_user(stack, "watcher", PASSWORD)
     add_user(stack, "member", PASSWORD, private_key=str(accounts[9]["private_key"]), roles="miner validator")
