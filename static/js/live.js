@@ -44,8 +44,13 @@
     return document.getElementById("live-status");
   }
 
+  function beatMs() {
+    return Number(element()?.dataset.heartbeatMs) || 2000;
+  }
+
+  // No heartbeat for this long: the relay is silent, say "delayed".
   function silentAfterMs() {
-    return 2.5 * (Number(element()?.dataset.heartbeatMs) || 2000);
+    return 2.5 * beatMs();
   }
 
   function badge(state) {
@@ -97,7 +102,8 @@
       replaceSocket();
       return;
     }
-    if (pingedAt === null && now - heardAt > silentAfterMs()) {
+    // Nothing at all for a beat and a half: ask whether the connection itself still works.
+    if (pingedAt === null && now - heardAt > 1.5 * beatMs()) {
       pingedAt = now;
       wrapper.send(JSON.stringify({ type: "ping" }));
     }

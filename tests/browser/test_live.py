@@ -153,8 +153,10 @@ def test_the_task_browser_gains_a_new_task(
     expect(page.locator("#results").get_by_role("link", name="A task the browser gains")).to_be_visible()
 
 
-#: The badge must tell within a few seconds (the relay beats every 2 s; a page waits 2.5 beats, then pings).
-NOTICED_WITHIN_MS = 9_000
+#: The badge must tell within a few seconds: the relay beats every 2 s; a page says "delayed" after 2.5
+#: silent beats, pings after 1.5 and replaces a socket whose pong is 2 s late (~6 s; the margin is for a
+#: loaded 2-core machine).
+NOTICED_WITHIN_MS = 12_000
 
 
 def test_the_badge_says_delayed_within_seconds_while_the_relay_is_paused_then_live_again(
