@@ -355,7 +355,7 @@ async def test_too_many_events_stored_by_page_views_are_not_sent_one_by_one_yet_
     await store([published(6, task_id=tasks[4])])  # 3 to 6 never sent: more than the limit
     await store([published(7, task_id=tasks[5])])
 
-    events = []
+    events: list[int] = []
     while not events or events[-1] < 7:
         frame = await socket.receive_from(timeout=15)
         if 'data-flag=""' in frame:
