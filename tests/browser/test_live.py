@@ -199,9 +199,10 @@ def test_the_badge_says_reconnecting_within_seconds_when_the_browser_is_offline_
 
 
 def test_the_badge_and_the_live_connection_are_only_on_pages_that_update_live(
-    page: Page, daphne: DaphneProcess
+    page: Page, stack: Stack, daphne: DaphneProcess
 ) -> None:
-    log_in(page, daphne)
+    add_user(stack, "every-role", PASSWORD, roles="publisher miner validator")  # each page's role
+    log_in(page, daphne, "every-role")
     for path in (
         "/feed/",
         "/tasks/",
