@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from dashboard import ratelimit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "mid_window")]
+
+
+@pytest.fixture
+def mid_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the limiter's clock 20 s into a minute: hits counted a moment apart must share a window
+    (a test that crossed a window's edge got a fresh count and a 400 instead of the 429)."""
+    start = time.time()
+    pinned = start - start % 60 + 20
+    monkeypatch.setattr(ratelimit, "_clock", lambda: pinned + (time.time() - start) % 1)
 
 
 def test_writes_past_the_limit_get_a_429_that_says_when_to_retry(
