@@ -24,6 +24,11 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,40}")
 # A lone UTF-16 surrogate: JSON can carry one ("\ud800"), UTF-8 cannot, so no reply could hold it.
+# A decimal string the node takes as an amount: 0 to MAX_SUPPLY (18,400,000,000,000,000), leading zeros
+# allowed. A looser pattern (any 17 digits) let schema-driven clients send 99999999999999999, which the
+# node refuses. Up to 23 leading zeros keep it within the 40 characters the node reads (one 40-character
+# spelling with more zeros is refused by the pattern but taken by the node: stricter is the safe side).
+AMOUNT_STRING_PATTERN = "^0{0,23}(?:[0-9]{1,16}|1[0-7][0-9]{15}|18[0-3][0-9]{14}|18400000000000000)$"
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
@@ -228,11 +233,10 @@ class Amount(Schema):
         return amount
 
     def json_schema(self) -> dict[str, Any]:
-        # As a string, at most 17 digits (the maximum supply's); the exact ceiling is the integer's maximum.
         return self._doc(
             {
                 "oneOf": [
-                    {"type": "string", "pattern": "^[0-9]{1,17}$"},
+                    {"type": "string", "pattern": AMOUNT_STRING_PATTERN},
                     {"type": "integer", "minimum": 0, "maximum": rules.MAX_SUPPLY},
                 ]
             }
