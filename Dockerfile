@@ -20,14 +20,15 @@ RUN useradd --system --uid 1000 --no-create-home --home-dir /app tosweb \
     && mkdir -p /var/lib/tosweb /var/lib/devnode \
     && chown tosweb:tosweb /var/lib/tosweb /var/lib/devnode
 
-# The packages (and their dependencies, from the two pyproject.toml files); templates and static files come
-# after, so changing only those does not reinstall anything.
-COPY pyproject.toml README.md ./
+# The packages (and their dependencies, from the two pyproject.toml files) at the versions of the lock,
+# build requirements included (constraints.txt, `make lock`); templates and static files come after, so
+# changing only those does not reinstall anything.
+COPY pyproject.toml README.md constraints.txt ./
 COPY clients/python clients/python
 COPY tosweb tosweb
 COPY dashboard dashboard
 COPY devnode devnode
-RUN pip install ./clients/python ".${EXTRAS}"
+RUN PIP_CONSTRAINT=/app/constraints.txt pip install ./clients/python ".${EXTRAS}"
 
 COPY manage.py ./
 COPY templates templates

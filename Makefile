@@ -4,6 +4,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The Python lock (tosweb/lock.py): every pip install here, and the Dockerfile's, takes its versions from it,
+# build requirements included (pip passes PIP_CONSTRAINT on to its isolated build environments).
+LOCK := constraints.txt
+PIP_INSTALL := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip install --quiet
+UV_VERSION := 0.13.9
 # Debian packages the tests need: a real Chromium for the browser tests; for the C++ client
 # (clients/cpp/), its toolchain, libcurl, nlohmann/json, libsodium, Boost (Beast) and GoogleTest.
 DEB_TEST_PACKAGES := chromium
@@ -11,6 +16,7 @@ DEB_TEST_PACKAGES += cmake ninja-build g++ pkg-config googletest libgtest-dev li
 	nlohmann-json3-dev libsodium-dev libboost-dev
 
 .PHONY: run demo test test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
+.PHONY: lock lock-upgrade
 
 run: bootstrap
 	$(BIN)/python -m tosweb.launcher run
@@ -63,13 +69,24 @@ $(BIN)/python:
 
 # The client and the dashboard, plus the devnode and the tools `make run` starts them with (the `dev` extra;
 # the production image has neither: Dockerfile).
-$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e clients/python -e '.[dev]'
+$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP_INSTALL) -e clients/python -e '.[dev]'
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e clients/python -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml clients/python/pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP_INSTALL) -e clients/python -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# After editing a dependency in either pyproject.toml: resolve again, keeping every pin that still fits.
+# `make lock-upgrade` moves every pin to the newest version the ranges admit: run it on purpose, then
+# `make test`, and commit constraints.txt with what changed. Both need the network (PyPI), tests do not.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/python -m tosweb.lock
+
+lock-upgrade: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/python -m tosweb.lock --upgrade
 
 debs:
 	@missing=""; for pkg in $(DEB_TEST_PACKAGES); do \
