@@ -11,6 +11,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from tests.support.devnode import DevnodeProcess, run_devnode
 from tests.support.redis import run_redis
 
+# The `processes` mark, set on every test that starts a real process, and its guard.
+pytest_plugins = ["tests.support.tiers"]
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
