@@ -95,11 +95,13 @@ def own_postgres_database(name: str) -> str:
     """When DATABASE_URL is PostgreSQL, a fresh database `test_tosweb_<name>` on that server; else ''.
 
     Beside pytest-django's test database, never in it: the processes commit, the test's transactions roll
-    back. A database left by an earlier run under the same name is dropped first."""
+    back. A database left by an earlier run under the same name is dropped first. Under pytest-xdist the
+    name carries the worker's id: two workers' tmp_path names can be the same."""
     url = os.environ.get("DATABASE_URL", "").replace("pgsql://", "postgresql://", 1)
     if urlsplit(url).scheme not in {"postgres", "postgresql"}:
         return ""
-    database = "test_tosweb_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[:40]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    database = f"test_tosweb_{worker}_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[:40]
     with psycopg.connect(url, autocommit=True) as pg:
         pg.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
         pg.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
