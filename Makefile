@@ -15,7 +15,7 @@ DEB_TEST_PACKAGES := chromium
 DEB_TEST_PACKAGES += cmake ninja-build g++ pkg-config googletest libgtest-dev libcurl4-openssl-dev \
 	nlohmann-json3-dev libsodium-dev libboost-dev
 
-.PHONY: run demo test test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
+.PHONY: run demo test test-fast test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
 .PHONY: lock lock-upgrade
 
 run: bootstrap
@@ -26,12 +26,29 @@ run: bootstrap
 demo: bootstrap
 	$(BIN)/python -m tosweb.launcher run --demo
 
+# pytest-xdist workers: the suite mostly waits on the real processes it starts, so more workers than the
+# machine's 2 cores pay (18.5 min in one process, 10 min on 4, both at a load of 10-13: docs/performance.md).
+# Each worker keeps its own Redis, devnodes and temporary files; a test file stays on one worker, so its
+# module-scoped devnode or Chromium starts once. PYTEST_WORKERS=1 runs in this process.
+PYTEST_WORKERS ?= 4
+PYTEST_PARALLEL = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
+# The test process's line coverage (not the processes it starts) must stay at or above this.
+COVERAGE_FLOOR ?= 84
+
 test: bootstrap-test debs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 	$(MAKE) test-clients
+
+# The day-to-day tier: lint, types and every test that starts no process (tests/support/tiers.py), in
+# about a minute. CI runs `make test`, which runs these too.
+test-fast: bootstrap-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python -m pytest -m "not processes" $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n 2) $(PYTEST_ARGS)
 
 # Every client under clients/ (each one's clients/<name>/conformance.json) against one devnode, through the
 # shared conformance suite (clients/conformance/).
@@ -48,7 +65,7 @@ node-check:
 # The same suite on PostgreSQL: the server at DATABASE_URL when set, else a throwaway cluster under .run/
 # (Debian's postgresql, installed when missing and run as root) on a free loopback port, stopped afterwards.
 test-postgres: bootstrap-test debs
-	$(BIN)/python -m tosweb.pgtest -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tosweb.pgtest -- $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: bootstrap-test
 	$(BIN)/ruff check .
@@ -102,5 +119,5 @@ debs:
 	fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* build *.egg-info
 	rm -rf clients/typescript/node_modules clients/typescript/dist clients/typescript/.test-build
