@@ -29,7 +29,9 @@ from dashboard.models import (
     NodeEvent,
     Profile,
     PublishRequest,
+    RelayCursor,
     Task,
+    UnstoredEvent,
 )
 from dashboard.services import automining
 
@@ -161,6 +163,21 @@ class NodeEventAdmin(ReadOnlyAdmin):
     search_fields = ("task_id", "=seq")
     date_hierarchy = "timestamp"
     show_full_result_count = False  # a COUNT(*) over the whole log on every page is not worth it
+
+
+@admin.register(UnstoredEvent)
+class UnstoredEventAdmin(ReadOnlyAdmin):
+    """Events the relay set aside because no column holds them (/healthz counts them)."""
+
+    list_display = ("seq", "error", "received_at")
+    search_fields = ("=seq", "error", "raw")
+
+
+@admin.register(RelayCursor)
+class RelayCursorAdmin(ReadOnlyAdmin):
+    """How far the relay has sent the stored events to the pages."""
+
+    list_display = ("seq",)
 
 
 @admin.register(Credit)

@@ -14,7 +14,14 @@ from django_celery_beat.models import PeriodicTask
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from dashboard import schedules
-from dashboard.models import AutoMiningConfig, AutoMiningStep, NodeAccount, PublishRequest
+from dashboard.models import (
+    AutoMiningConfig,
+    AutoMiningStep,
+    NodeAccount,
+    PublishRequest,
+    RelayCursor,
+    UnstoredEvent,
+)
 from tests.support.devnode import free_port
 from tests.support.factories import (
     TOS,
@@ -57,6 +64,10 @@ def rows() -> dict[type[Model], Model]:
             make_event("task_published", task_id="b" * 64),
             credit.credit,
             PublishRequest.objects.create(user=user, state=PublishRequest.State.FAILED, error="node down"),
+            UnstoredEvent.objects.create(
+                seq=41, raw='{"seq": 41, "data": {"amount": "1e40"}}', error="no column holds it"
+            ),
+            RelayCursor.objects.create(seq=7),
         )
     }
     return found
@@ -75,7 +86,7 @@ def operator(client: Client) -> Client:
 def test_the_admin_shows_the_models_people_look_at() -> None:
     names = {model.__name__ for model in DASHBOARD_MODELS}
     assert {"NodeAccount", "Task", "NodeEvent", "Credit", "AutoMiningConfig"} <= names
-    assert {"AutoMiningRun", "AutoParticipation", "PublishRequest"} <= names
+    assert {"AutoMiningRun", "AutoParticipation", "PublishRequest", "UnstoredEvent", "RelayCursor"} <= names
     assert User in admin.site._registry
 
 
