@@ -139,3 +139,25 @@ def test_the_java_client_pins_every_dependency_and_plugin() -> None:
             continue
         version = properties.get(version[2:-1], version) if version.startswith("${") else version
         assert re.fullmatch(r"\d+(\.\d+)*", version), f"{name}: {version} is not one exact version"
+
+
+def test_the_cpp_client_builds_only_on_debian_packages_the_makefile_installs() -> None:
+    """No FetchContent or ExternalProject: what it builds with is the distribution's, at its release's version."""
+    client = ROOT / "clients" / "cpp"
+    sources = [
+        path
+        for path in client.rglob("*")
+        if (path.name == "CMakeLists.txt" or path.suffix == ".cmake") and "build" not in path.parts
+    ]
+    assert sources
+    assert not [path for path in sources if re.search(r"FetchContent|ExternalProject", path.read_text())]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    debs = " ".join(line for line in makefile.splitlines() if line.startswith("DEB_TEST_PACKAGES"))
+    for package in (
+        "libcurl4-openssl-dev",
+        "nlohmann-json3-dev",
+        "libsodium-dev",
+        "libboost-dev",
+        "libgtest-dev",
+    ):
+        assert package in debs.split(), package
