@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.support.devnode import free_port
 from tosweb import launcher
@@ -416,3 +421,36 @@ def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(r
     pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
     assert "demo" in {p.stem for p in (run_dir / "pids").glob("*.pid")}
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and not launcher._is_zombie(pid)]
+
+
+_NAMES = st.sampled_from(["system", "web", "worker", "relay", "node"])
+_TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40)
+
+
+@hypothesis_settings(max_examples=80, deadline=None)
+@given(lines=st.lists(st.tuples(_NAMES, _TEXTS), max_size=15), verbose=st.booleans())
+def test_honchos_own_lines_go_to_its_log_and_every_process_line_to_the_terminal_once(
+    lines: list[tuple[str, str]], verbose: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        terminal = io.StringIO()
+        original_log_dir, launcher.LOG_DIR = launcher.LOG_DIR, Path(directory)
+        original_stdout, sys.stdout = sys.stdout, terminal
+        honcho = [
+            f"17:19:24 {name + '.1' if name != 'system' else name:<9}| {text}\n" for name, text in lines
+        ]
+        try:
+            launcher._forward(io.StringIO("".join(honcho)), verbose)
+        finally:
+            sys.stdout, launcher.LOG_DIR = original_stdout, original_log_dir
+        shown = terminal.getvalue().split("\n")[:-1]
+        if verbose:
+            assert shown == [line.rstrip("\n") for line in honcho]
+            return
+        assert (Path(directory) / "honcho.log").read_text() == "".join(honcho)
+        expected = [
+            f"17:19:24 {text}" if text.startswith(f"{name} ") else f"17:19:24 {name}: {text}"
+            for name, text in lines
+            if name != "system"
+        ]
+        assert shown == expected
