@@ -102,9 +102,11 @@ class Step:
 
 
 def command_name(command: list[str]) -> str:
-    """`pip` for `python -m pip ...`, else the program's name."""
+    """`pip` for `python -m pip ...`, `manage.py migrate` for `python manage.py migrate`, else the program."""
     if len(command) > 2 and command[1] == "-m":
         return command[2]
+    if len(command) > 1 and command[1].endswith(".py"):
+        return " ".join([Path(command[1]).name, *command[2:3]])
     return Path(command[0]).name
 
 

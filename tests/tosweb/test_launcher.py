@@ -277,6 +277,30 @@ def _assert_the_url_and_logins_come_last_and_the_rest_is_in_logs(run: Run, run_d
     assert "web.1 started" in (logs / "honcho.log").read_text()
 
 
+def test_a_failing_setup_step_names_its_command_shows_why_and_starts_nothing(run_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TOS_NODE_URL", "DATABASE_URL"}}
+    env.update(TOS_RUN_DIR=str(run_dir), DEBUG="maybe")
+    result = subprocess.run(
+        [sys.executable, "-m", "tosweb.launcher", "run"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0]
+        == f"Migrating the database ({run_dir / 'db.sqlite3'})... failed (manage.py migrate exited with code 1)"
+    )
+    assert lines[1].endswith("manage.py migrate --no-input")
+    assert lines[2] == f"Its last lines (all of them in {run_dir / 'logs' / 'setup.log'}):"
+    assert "DEBUG='maybe' is not a yes/no value" in lines[-1]
+    assert not (run_dir / "pids").exists() or not list((run_dir / "pids").iterdir())
+
+
 def _supervise(run_dir: Path, command: str, *, verbose: bool = False) -> subprocess.Popen[str]:
     env = {**os.environ, "TOS_RUN_DIR": str(run_dir), "TOS_RESTART_DELAY": "0.1"}
     env["TOS_VERBOSE"] = "1" if verbose else "0"
