@@ -43,7 +43,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from tosweb.bootstrap import Step, run_logged, shown
+from tosweb.bootstrap import TAIL_LINES, Step, run_logged, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("TOS_RUN_DIR", ROOT / ".run"))
@@ -161,8 +161,6 @@ CRASH_WINDOW = 120.0
 STOP_GRACE = 5.0
 #: Where a supervisor that gave up leaves its words, for the launcher to print once everything stopped.
 GAVE_UP_FILE = "gave-up.txt"
-#: How many of its last lines a process that keeps crashing has shown from its log.
-TAIL_LINES = 12
 
 
 def death_in_words(returncode: int) -> str:
@@ -492,7 +490,7 @@ def run(*, demo: bool = False, verbose: bool = False) -> int:
         signal.signal(signal.SIGINT, previous)
     gave_up = RUN_DIR / GAVE_UP_FILE
     if gave_up.exists():
-        print(f"\n  The run stopped: {gave_up.read_text().strip()}\n", flush=True)
+        Step.say(f"\n  The run stopped: {gave_up.read_text().strip()}\n")
         return returncode or 1
     if stop_step:
         stop_step[0].done("stopped")
