@@ -174,9 +174,10 @@ def _wait_healthy(url: str, timeout: float) -> dict[str, object]:
 
 
 @pytest.fixture
-def run_dir(tmp_path: Path) -> Iterator[Path]:
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A run directory whose processes are stopped afterwards, even when the test failed before it did."""
     yield tmp_path
-    launcher.PID_DIR = tmp_path / "pids"
+    monkeypatch.setattr(launcher, "PID_DIR", tmp_path / "pids")
     launcher.stop_stale_processes()
 
 
@@ -302,6 +303,7 @@ def test_a_failing_setup_step_names_its_command_shows_why_and_starts_nothing(run
 
 
 def _supervise(run_dir: Path, command: str, *, verbose: bool = False) -> subprocess.Popen[str]:
+    """`launcher proc relay sh -c COMMAND`; the `run_dir` fixture stops it if a test fails before it does."""
     env = {**os.environ, "TOS_RUN_DIR": str(run_dir), "TOS_RESTART_DELAY": "0.1"}
     env["TOS_VERBOSE"] = "1" if verbose else "0"
     return subprocess.Popen(
@@ -324,14 +326,14 @@ def _wait_for_text(path: Path, text: str, timeout: float = 15) -> str:
     raise AssertionError(f"{text!r} never in {path}: {path.read_text() if path.exists() else 'no file'}")
 
 
-def test_a_process_that_dies_is_started_again_and_its_death_is_said_in_words(tmp_path: Path) -> None:
+def test_a_process_that_dies_is_started_again_and_its_death_is_said_in_words(run_dir: Path) -> None:
     # Killed the first time it runs, it lives the second time; its output goes to its log.
     proc = _supervise(
-        tmp_path,
+        run_dir,
         "if [ -e started ]; then echo running again; sleep 300; fi; touch started; echo 'no key in .env'; kill -9 $$",
     )
     assert proc.stdout is not None
-    log = tmp_path / "logs" / "relay.log"
+    log = run_dir / "logs" / "relay.log"
     assert proc.stdout.readline() == (
         "relay was killed by signal 9 (SIGKILL) after 0 s; starting it again in 0.1 s (crash 1 of 5); "
         "its last line: no key in .env (logs/relay.log)\n"  # relative to where the run was started
@@ -350,9 +352,9 @@ def test_a_process_that_dies_is_started_again_and_its_death_is_said_in_words(tmp
     assert proc.stdout.read() == ""  # nothing of its command's on the terminal
 
 
-def test_with_verbose_a_process_output_stays_on_the_terminal(tmp_path: Path) -> None:
+def test_with_verbose_a_process_output_stays_on_the_terminal(run_dir: Path) -> None:
     proc = _supervise(
-        tmp_path,
+        run_dir,
         "if [ -e started ]; then echo running again; sleep 300; fi; touch started; kill -9 $$",
         verbose=True,
     )
@@ -362,13 +364,13 @@ def test_with_verbose_a_process_output_stays_on_the_terminal(tmp_path: Path) -> 
         "relay was killed by signal 9 (SIGKILL) after 0 s; starting it again in 0.1 s (crash 1 of 5)\n",
         "running again\n",
     ]
-    assert not (tmp_path / "logs").exists()
+    assert not (run_dir / "logs").exists()
     os.killpg(proc.pid, signal.SIGTERM)
     assert proc.wait(timeout=15) == -signal.SIGTERM
 
 
-def test_a_process_that_keeps_crashing_stops_the_run_with_a_clear_message(tmp_path: Path) -> None:
-    proc = _supervise(tmp_path, "echo starting; echo 'REDIS_URL is not a URL' >&2; exit 3")
+def test_a_process_that_keeps_crashing_stops_the_run_with_a_clear_message(run_dir: Path) -> None:
+    proc = _supervise(run_dir, "echo starting; echo 'REDIS_URL is not a URL' >&2; exit 3")
     output, _ = proc.communicate(timeout=30)
 
     assert proc.returncode == 3
@@ -378,7 +380,7 @@ def test_a_process_that_keeps_crashing_stops_the_run_with_a_clear_message(tmp_pa
     last = output.strip().splitlines()[-1]
     assert last.endswith("keeps crashing, so the run stops.")
     # What the launcher prints once everything stopped: the same words, then the last attempt's lines.
-    gave_up = (tmp_path / launcher.GAVE_UP_FILE).read_text()
+    gave_up = (run_dir / launcher.GAVE_UP_FILE).read_text()
     assert gave_up.splitlines() == [
         f"{last} Its last lines (all of them in logs/relay.log); fix that and start again:",
         "    starting",
@@ -386,9 +388,9 @@ def test_a_process_that_keeps_crashing_stops_the_run_with_a_clear_message(tmp_pa
     ]
 
 
-def test_a_stop_signal_to_the_supervisor_alone_reaches_its_command(tmp_path: Path) -> None:
+def test_a_stop_signal_to_the_supervisor_alone_reaches_its_command(run_dir: Path) -> None:
     proc = _supervise(
-        tmp_path,
+        run_dir,
         "trap 'echo told to stop; exit 0' TERM; echo ready; while true; do sleep 0.1; done",
         verbose=True,
     )
