@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
@@ -31,8 +31,8 @@ pytestmark = [
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 #: TOS_LAYOUT_SHOTS=<directory> also saves a full-page screenshot of every page looked at, to look at them.
 SHOTS = os.environ.get("TOS_LAYOUT_SHOTS", "")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=900)
 #: One word of 200 letters: the title that made the task page 4,592 px wide.
 UNBROKEN = "Unbroken" * 25
 LONG_TITLE = "Explain why the retry loop of the payment client doubles every charge under a flaky network"
