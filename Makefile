@@ -21,7 +21,8 @@ run: bootstrap
 	@$(BIN)/python -m tosweb.launcher run $(VERBOSE_FLAG)
 
 # `make run` plus demo activity: funded demo accounts, auto-mining on for `miner` (offline drafter), a task
-# published by `publisher` every ~20 s and approved by `validator` (the Procfile's `demo` process).
+# published by `publisher` every ~20 s and scored after its deadline by `demo-reviewer`, unless the `validator`
+# login reviewed it first (the Procfile's `demo` process).
 demo: bootstrap
 	@$(BIN)/python -m tosweb.launcher run --demo $(VERBOSE_FLAG)
 

@@ -50,6 +50,9 @@ RUN_DIR = Path(os.environ.get("TOS_RUN_DIR", ROOT / ".run"))
 PID_DIR = RUN_DIR / "pids"
 LOG_DIR = RUN_DIR / "logs"
 PROCFILE = ROOT / "Procfile"
+#: The devnode's hourly limits under `make demo`: room for the demo's task every 20 s (180 an hour) to be
+#: published by one account and answered by another (the node's defaults are 10 and 100).
+DEMO_NODE_ARGS = "--rate-limits publish=1000,submit=1000,validate=1000"
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -433,7 +436,7 @@ def run(*, demo: bool = False, verbose: bool = False) -> int:
     extras = {"redis"} if demo else {"redis", "demo"}
     processes += [name for name in _procfile_names() if name not in processes and name not in extras]
     if demo:
-        env.setdefault("TOS_NODE_ARGS", "--rate-limits publish=1000")
+        env.setdefault("TOS_NODE_ARGS", DEMO_NODE_ARGS)
 
     database = sqlite_path(env.get("DATABASE_URL", ""))
     if database is not None:

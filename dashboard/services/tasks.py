@@ -50,7 +50,7 @@ class TaskDraft:
     reward: int
     stake_required: int | None
     deadline: datetime | None
-    deadline_hours: int | None
+    deadline_hours: float | None
     max_participants: int
     verification: str
     required_reviewers: int | None

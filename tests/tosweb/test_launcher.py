@@ -418,7 +418,11 @@ def _address_of(run_dir: Path, username: str) -> str:
     return str(rows[0][0]) if rows else ""
 
 
-def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(run_dir: Path) -> None:
+def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(
+    run_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A task every 3 s, due 30 s later: the demo reviewer scores the first one within the minute.
+    monkeypatch.setenv("TOS_DEMO_INTERVAL", "3")
     web_port, node_port = free_port(), free_port()
     node_url = f"http://127.0.0.1:{node_port}"
     run = _start_run(run_dir, web_port, "--demo", node_port=node_port)
