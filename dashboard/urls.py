@@ -46,6 +46,7 @@ urlpatterns += [
     path("validation/", validation.review_queue, name="review_queue"),
     path("validation/reject/", validation.bulk_reject, name="bulk_reject"),
     path("validation/earnings/", validation.validation_earnings, name="validation_earnings"),
+    path("validation/earnings.csv", validation.validation_earnings_csv, name="validation_earnings_csv"),
     path(
         "validation/<str:task_id>/<str:submission_id>/",
         validation.review_submission,

@@ -25,7 +25,16 @@ from dashboard.services.automining import (
     set_enabled,
     status_for,
 )
-from dashboard.services.earnings import PERIODS, Earnings, credit_rows, earnings
+from dashboard.services.earnings import (
+    MINING,
+    PERIODS,
+    VALIDATING,
+    Earnings,
+    EarningsKind,
+    credit_rows,
+    earnings,
+    reward_words,
+)
 from dashboard.services.leaderboard import Leaderboards, leaderboards
 from dashboard.services.mining import (
     MINER_REWARD_TYPES,
@@ -78,15 +87,18 @@ __all__ = [
     "ACTIVE_STATUSES",
     "MAX_DETAIL_REFRESHES",
     "MINER_REWARD_TYPES",
+    "MINING",
     "NODE_LIST_LIMIT",
     "PERIODS",
     "REPUTATION_MINIMUMS",
     "TABS",
     "TASK_TYPE_DETAILS",
+    "VALIDATING",
     "AccountAlreadyLinked",
     "AccountOverview",
     "AddressTaken",
     "Earnings",
+    "EarningsKind",
     "Leaderboards",
     "NoAccount",
     "Participations",
@@ -126,6 +138,7 @@ __all__ = [
     "review",
     "review_item",
     "review_queue",
+    "reward_words",
     "save_config",
     "save_preferences",
     "save_roles",

@@ -48,6 +48,23 @@ def required_of(task: Task) -> int:
     return required_validations(task.details.get("verification_type"))
 
 
+def score_words(submission: dict[str, Any] | None, task: Task) -> str:
+    """A submission's score in words: the final score once the task completed; before, the mean of the
+    validations so far (the node's rule: the integer mean, a rejection counting 0), and whether more
+    are needed."""
+    if not submission:
+        return "no submission"
+    if submission.get("final_score") is not None:
+        return f"{submission['final_score']} (final)"
+    scores = [int(v.get("quality_score") or 0) for v in submission.get("validations") or []]
+    if not scores:
+        return "not reviewed yet"
+    mean, required = sum(scores) // len(scores), required_of(task)
+    if len(scores) >= required:
+        return f"{mean}, every review in: final when the task completes"
+    return f"{mean} so far ({len(scores)} of {required} review{'s' * (required > 1)})"
+
+
 def my_validation(submission: dict[str, Any], address: str) -> dict[str, Any] | None:
     for validation in submission.get("validations") or []:
         if validation.get("validator") == address:

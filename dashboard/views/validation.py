@@ -20,7 +20,7 @@ from dashboard.forms import (
 )
 from dashboard.http import HtmxHttpRequest
 from dashboard.roles import role_required
-from dashboard.views.mining import partial_requested
+from dashboard.views.mining import credits_csv, partial_requested
 
 _ID = re.compile(r"[0-9a-f]{64}")
 
@@ -101,7 +101,7 @@ def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
     """The validator's rewards over 7 days, 30 days or all time."""
     account = access.node_account_of(request.user)
     period = PeriodForm(request.GET or None).chosen()
-    report = services.earnings(account, period, ("validator",)) if account else None
+    report = services.earnings(account, period, services.VALIDATING) if account else None
     context = {
         "account": account,
         "report": report,
@@ -109,7 +109,15 @@ def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
         "periods": services.PERIODS,
         "heading": "Validation earnings",
         "url_name": "validation_earnings",
+        "csv_url_name": "validation_earnings_csv",
     }
     template = "dashboard/validation_earnings.html"
     partial = "dashboard/mining_earnings.html#earnings"
     return render(request, partial if partial_requested(request, "earnings") else template, context)
+
+
+@role_required("validator")
+@require_GET
+def validation_earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
+    """The validator's shares as CSV: UTC ISO times, atomic amounts and exact TOS."""
+    return credits_csv(request, services.VALIDATING)

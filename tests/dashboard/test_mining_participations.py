@@ -116,9 +116,14 @@ def test_participations_move_from_staked_to_submitted_to_validated_to_won(
     assert "state-won" in html  # one participant, fully validated: the task completes at once
     details: Any = use_devnode.rpc("ai_get_task_details", {"task_id": task.task_id})
     me = NodeAccount.objects.get(user=miner).address
-    received = sum(int(r["amount"]) for r in details["rewards"] if r["recipient"] == me)
+    mine = [r for r in details["rewards"] if r["recipient"] == me]
+    earned = sum(int(r["amount"]) for r in mine if r["reward_type"] in ("winner", "participant"))
+    stake = int(details["participants"][0]["stake_amount"])
     row = html.split(f"participation-{task.task_id}")[1].split("</tr>")[0]
-    assert f"{received // TOS:,}" in row
+    # What was earned and the stake that came back are two figures, as on the earnings page.
+    assert f'<td data-label="Earned" class="amount">{earned // TOS:,} TOS</td>' in row
+    assert f'<td data-label="Stake returned" class="amount">{stake // TOS:,} TOS</td>' in row
+    assert '<td data-label="Score">90 (final)</td>' in row
 
 
 def test_a_slashed_stake_and_a_paid_task_are_told_apart() -> None:

@@ -58,7 +58,7 @@ def test_others_see_only_the_hash_and_score_of_submissions(
     for html in (anonymous, other):
         assert SOLUTION not in html
         assert details["submissions"][0]["answer_hash"] in html
-        assert "not final yet" in html
+        assert "score not reviewed yet" in html
 
 
 def test_a_completed_task_shows_its_validations_and_the_payout_to_each_recipient(

@@ -8,6 +8,7 @@ from django.test import Client
 
 from dashboard import services
 from dashboard.models import Task
+from dashboard.services.validation import score_words
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import SOLUTION, join_and_submit, make_member, publish_as
 from tests.support.tasks import address_of, cached_task, with_roles
@@ -271,3 +272,22 @@ def test_with_the_node_down_the_queue_shows_stored_submissions_and_reviews_are_r
     assert "The node is unavailable" in queue.content.decode()
     assert reply.status_code == 503
     assert "The node is unavailable" in reply.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("validations", "required", "final", "words"),
+    [
+        ([], 1, None, "not reviewed yet"),
+        ([85], 1, None, "85, every review in: final when the task completes"),
+        ([90, 75], 3, None, "82 so far (2 of 3 reviews)"),
+        ([90, 0], 2, None, "45, every review in: final when the task completes"),
+        ([90], 1, 90, "90 (final)"),
+    ],
+)
+def test_a_score_says_how_far_it_goes(
+    validations: list[int], required: int, final: int | None, words: str
+) -> None:
+    task = cached_task(details={"required_reviewers": required})
+    submission = {"validations": [{"quality_score": score} for score in validations], "final_score": final}
+
+    assert score_words(submission, task) == words
