@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Accounts
     path("login/", accounts.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("signup/", accounts.signup, name="signup"),
     path("account/", accounts.roles, name="roles"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
@@ -44,7 +44,7 @@ urlpatterns += [
     path("reputation/", mining.reputation, name="reputation"),
     # Validator
     path("validation/", validation.review_queue, name="review_queue"),
-    path("validation/reject/", validation.bulk_reject, name="bulk_reject"),
+    path("validation/bulk/", validation.bulk_review, name="bulk_review"),
     path("validation/earnings/", validation.validation_earnings, name="validation_earnings"),
     path("validation/earnings.csv", validation.validation_earnings_csv, name="validation_earnings_csv"),
     path(

@@ -6,7 +6,7 @@ from dashboard.forms.accounts import ImportKeyForm, LoginForm, RolesForm, Signup
 from dashboard.forms.automining import AutoMiningForm, AutoMiningToggleForm
 from dashboard.forms.mining import (
     ApproveForm,
-    BulkRejectForm,
+    BulkReviewForm,
     MiningPreferencesForm,
     ParticipateForm,
     PeriodForm,
@@ -21,7 +21,7 @@ __all__ = [
     "ApproveForm",
     "AutoMiningForm",
     "AutoMiningToggleForm",
-    "BulkRejectForm",
+    "BulkReviewForm",
     "ImportKeyForm",
     "LoginForm",
     "MiningPreferencesForm",

@@ -73,13 +73,14 @@ from dashboard.services.tasks import (
 )
 from dashboard.services.validation import (
     TABS,
+    BulkOutcome,
     ReviewLookup,
     ReviewOutcome,
     ReviewQueue,
     Verdict,
-    reject_many,
     review,
     review_item,
+    review_many,
     review_queue,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "AccountAlreadyLinked",
     "AccountOverview",
     "AddressTaken",
+    "BulkOutcome",
     "Earnings",
     "EarningsKind",
     "Leaderboards",
@@ -133,10 +135,10 @@ __all__ = [
     "refresh_event_log",
     "refresh_task",
     "register_miner",
-    "reject_many",
     "reputation_overview",
     "review",
     "review_item",
+    "review_many",
     "review_queue",
     "reward_words",
     "save_config",

@@ -7,12 +7,13 @@ import re
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import access, ratelimit, services
 from dashboard.forms import (
     ApproveForm,
-    BulkRejectForm,
+    BulkReviewForm,
     PeriodForm,
     RejectForm,
     ReviewTabForm,
@@ -32,7 +33,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     account = access.node_account_of(request.user)
     tab = ReviewTabForm(request.GET or None).chosen()
     queue = services.review_queue(account, tab) if account else None
-    context = {"account": account, "queue": queue, "tab": tab, "bulk_form": BulkRejectForm()}
+    context = {"account": account, "queue": queue, "tab": tab, "bulk_form": BulkReviewForm(prefix="bulk")}
     template = "dashboard/validation_queue.html"
     return render(request, f"{template}#queue" if partial_requested(request, "queue") else template, context)
 
@@ -83,16 +84,36 @@ def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str
 @role_required("validator")
 @require_POST
 @ratelimit.limit_writes
-def bulk_reject(request: HtmxHttpRequest) -> HttpResponse:
-    """Reject every ticked submission with one reason; each one's outcome is reported."""
+def bulk_review(request: HtmxHttpRequest) -> HttpResponse:
+    """Approve every ticked submission with one score, or reject them with one reason; back to the queue,
+    where each one's outcome is said."""
     account = access.node_account_of(request.user)
     if account is None:
         return redirect("wallet")
-    form = BulkRejectForm(request.POST)
+    form = BulkReviewForm(request.POST, prefix="bulk")
     if not form.is_valid():
-        return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": []}, status=400)
-    outcomes = services.reject_many(account, form.refs(), form.cleaned_data["reason"])
-    return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": outcomes})
+        # The queue again, with what was ticked and typed, and each error beside its field.
+        tab = ReviewTabForm({"tab": request.POST.get("bulk-tab", "")}).chosen()
+        context = {
+            "account": account,
+            "queue": services.review_queue(account, tab),
+            "tab": tab,
+            "bulk_form": form,
+            "checked": request.POST.getlist("bulk-submissions"),
+        }
+        return render(request, "dashboard/validation_queue.html", context, status=400)
+    outcome = services.review_many(account, form.refs(), form.verdict())
+    if outcome.done:
+        verdict = form.verdict()
+        verb = f"Approved with score {verdict.score}" if verdict.approve else "Rejected"
+        count = len(outcome.done)
+        messages.success(
+            request, f"{verb}: {count} submission{'s' * (count > 1)} ({'; '.join(outcome.done)})."
+        )
+    for refusal in outcome.refused:
+        messages.error(request, refusal)
+    tab = form.cleaned_data.get("tab") or "review"
+    return redirect(f"{reverse('review_queue')}?tab={tab}")
 
 
 @role_required("validator")

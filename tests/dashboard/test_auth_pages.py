@@ -40,3 +40,16 @@ def test_a_wrong_password_shows_an_error_and_no_session(client: Client) -> None:
 def test_passwords_are_hashed_with_argon2() -> None:
     user = User.objects.create_user("alice", password="a-long-passphrase")
     assert user.password.startswith("argon2$")
+
+
+def test_a_get_on_logout_asks_first_and_a_post_logs_out(client: Client) -> None:
+    client.force_login(User.objects.create_user("alice", password="a-long-passphrase"))
+
+    asked = client.get("/logout/")
+
+    assert asked.status_code == 200
+    assert "Log out?" in asked.content.decode()
+    assert "_auth_user_id" in client.session
+    assert client.post("/logout/")["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/logout/")["Location"] == "/login/"
