@@ -24,6 +24,8 @@ urlpatterns = [
     path("wallet/generate/", wallet.generate, name="wallet_generate"),
     path("wallet/import/", wallet.import_key, name="wallet_import"),
     path("wallet/qr.svg", wallet.qr_code, name="wallet_qr"),
+    path("wallet/key/", wallet.download_key, name="wallet_key"),
+    path("wallet/unlink/", wallet.unlink, name="wallet_unlink"),
     # Tasks
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.publish_task, name="publish_task"),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dashboard.forms.accounts import ImportKeyForm, LoginForm, RolesForm, SignupForm
+from dashboard.forms.accounts import (
+    ImportKeyForm,
+    KeyDownloadForm,
+    LoginForm,
+    RolesForm,
+    SignupForm,
+    UnlinkForm,
+)
 from dashboard.forms.automining import AutoMiningForm, AutoMiningToggleForm
 from dashboard.forms.mining import (
     ApproveForm,
@@ -23,6 +30,7 @@ __all__ = [
     "AutoMiningToggleForm",
     "BulkReviewForm",
     "ImportKeyForm",
+    "KeyDownloadForm",
     "LoginForm",
     "MiningPreferencesForm",
     "ParticipateForm",
@@ -35,6 +43,7 @@ __all__ = [
     "SolutionForm",
     "TaskFilterForm",
     "TosAmountField",
+    "UnlinkForm",
     "add_review_problem",
     "reward_range_text",
 ]

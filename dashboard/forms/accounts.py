@@ -62,3 +62,34 @@ class ImportKeyForm(forms.Form):
         if len(value) != 64 or any(c not in "0123456789abcdefABCDEF" for c in value):
             raise forms.ValidationError("A private key is 64 hexadecimal characters (0-9, a-f).")
         return value.lower()
+
+
+class KeyDownloadForm(forms.Form):
+    """The passphrase the downloaded key file is encrypted with, typed twice."""
+
+    passphrase = forms.CharField(
+        label="Passphrase for the file",
+        min_length=12,
+        max_length=1000,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Nobody can open the file without it, the dashboard included.",
+    )
+    passphrase_again = forms.CharField(
+        label="The passphrase again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("passphrase") and cleaned.get("passphrase_again") != cleaned["passphrase"]:
+            self.add_error("passphrase_again", "The two passphrases differ; type the same one twice.")
+        return cleaned
+
+
+class UnlinkForm(forms.Form):
+    understood = forms.BooleanField(
+        label="I have this account's key, or I will not need this account again",
+        error_messages={"required": "Tick the box to say you have the key or will not need the account."},
+    )

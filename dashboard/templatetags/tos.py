@@ -27,6 +27,12 @@ def tos(amount: int | str | None) -> str:
 
 
 @register.filter
+def tos_abs(amount: int | str | None) -> str:
+    """An amount without its sign, for a debit written with a minus in front."""
+    return tos(abs(int(amount))) if amount not in (None, "") else "—"
+
+
+@register.filter
 def when(moment: dt.datetime | None) -> str:
     """A moment as every page shows it: 2026-12-01 16:04 UTC."""
     if moment is None:
