@@ -10,17 +10,20 @@ from django.contrib.auth.models import User
 
 from dashboard.models import Profile
 
+#: What each role lets a person do, in the same words on the sign-up and account pages.
+ROLE_HELP = {
+    "is_publisher": "Post paid tasks and follow them to completion.",
+    "is_miner": "Stake on tasks and submit solutions, by hand or with auto-mining.",
+    "is_validator": "Score other miners' solutions from a review queue.",
+}
+
 
 class RolesForm(forms.ModelForm[Profile]):
     class Meta:
         model = Profile
         fields = ("is_publisher", "is_miner", "is_validator")
         labels = {"is_publisher": "Publisher", "is_miner": "Miner", "is_validator": "Validator"}
-        help_texts = {
-            "is_publisher": "Post paid tasks and follow them to completion.",
-            "is_miner": "Stake on tasks and submit solutions, by hand or with auto-mining.",
-            "is_validator": "Score other miners' solutions from a review queue.",
-        }
+        help_texts = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -30,9 +33,11 @@ class RolesForm(forms.ModelForm[Profile]):
 
 
 class SignupForm(UserCreationForm[User]):
-    is_publisher = forms.BooleanField(label="Publisher", required=False, initial=True)
-    is_miner = forms.BooleanField(label="Miner", required=False)
-    is_validator = forms.BooleanField(label="Validator", required=False)
+    is_publisher = forms.BooleanField(
+        label="Publisher", required=False, initial=True, help_text=ROLE_HELP["is_publisher"]
+    )
+    is_miner = forms.BooleanField(label="Miner", required=False, help_text=ROLE_HELP["is_miner"])
+    is_validator = forms.BooleanField(label="Validator", required=False, help_text=ROLE_HELP["is_validator"])
 
     class Meta(UserCreationForm.Meta):
         model = User

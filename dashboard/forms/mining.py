@@ -72,7 +72,7 @@ class SolutionForm(forms.Form):
     """A solution: content (required), code, documentation and test results."""
 
     content = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 bytes."
+        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 characters."
     )
     code = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), required=False)
     documentation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -86,7 +86,7 @@ class SolutionForm(forms.Form):
     def clean_content(self) -> str:
         content: str = self.cleaned_data["content"]
         if len(content.encode("utf-8")) < 10:
-            raise forms.ValidationError("Write at least 10 bytes of content.")
+            raise forms.ValidationError("Write at least 10 characters in your answer.")
         return content
 
     def clean_test_results(self) -> Any:
@@ -112,8 +112,10 @@ class SolutionForm(forms.Form):
         if not self.errors:
             size = len(json.dumps(self.solution().to_dict(), ensure_ascii=False).encode("utf-8"))
             if size > MAX_SOLUTION_BYTES:
+                over = size - MAX_SOLUTION_BYTES
                 raise forms.ValidationError(
-                    f"The whole solution is {size:,} bytes; at most {MAX_SOLUTION_BYTES:,} are allowed."
+                    f"The whole solution is about {over:,} characters too long: together, its fields may "
+                    f"hold {MAX_SOLUTION_BYTES:,} plain characters (accents, symbols and emoji count as 2 to 4)."
                 )
         return cleaned
 

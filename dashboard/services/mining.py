@@ -497,14 +497,15 @@ def miner_leaderboards(period: str) -> MinerBoards:
             earned=AmountSum("amount"), wins=Count("id", filter=Q(reward_type=Credit.RewardType.WINNER))
         )
     )
+    # Miners are the accounts that mined: earned a miner's reward or joined a task (registering, which
+    # every generated account does, is not mining; a publisher or a validator is not listed for it).
     candidates = list(
         dict.fromkeys(
             [row["recipient"] for row in sorted(totals, key=lambda row: -int(row["earned"]))]
-            + list(NodeAccount.objects.values_list("address", flat=True))
             + list(
-                NodeEvent.objects.filter(name="miner_registered")
+                NodeEvent.objects.filter(name="participant_joined")
                 .order_by("-seq")
-                .values_list("data__miner_address", flat=True)
+                .values_list("data__miner", flat=True)[: 20 * MAX_REPUTATION_LOOKUPS]
             )
         )
     )[:MAX_REPUTATION_LOOKUPS]

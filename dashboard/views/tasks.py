@@ -88,7 +88,8 @@ def task_detail(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     account = access.node_account_of(request.user)
     owner = bool(account and lookup.task and lookup.task.publisher == account.address)
     is_publisher = owner and has_role(request, "publisher")
-    context = {"task": lookup.task, "problem": lookup.problem, "is_publisher": is_publisher}
+    names = services.names_of(services.people_of(lookup.task)) if lookup.task else {}
+    context = {"task": lookup.task, "problem": lookup.problem, "is_publisher": is_publisher, "names": names}
     return render(request, "dashboard/task_detail.html", context, status=200 if lookup.task else 503)
 
 

@@ -74,7 +74,7 @@ def test_too_short_content_is_refused_beside_the_field(client: Client, miner: Us
     reply = client.post(f"/mining/tasks/{task.task_id}/submit/", {"content": "short"})
 
     assert reply.status_code == 400
-    assert "at least 10 bytes" in reply.content.decode()
+    assert "Write at least 10 characters in your answer." in reply.content.decode()
 
 
 def test_a_solution_over_64_kib_is_refused(client: Client, miner: User, publisher: User) -> None:
@@ -84,7 +84,7 @@ def test_a_solution_over_64_kib_is_refused(client: Client, miner: User, publishe
     reply = client.post(f"/mining/tasks/{task.task_id}/submit/", {"content": SOLUTION, "code": "x" * 70_000})
 
     assert reply.status_code == 400
-    assert "at most 65,536 are allowed" in reply.content.decode()
+    assert "together, its fields may hold 65,536 plain characters" in reply.content.decode()
 
 
 def test_the_nodes_refusal_of_a_second_submission_is_shown_in_words(

@@ -125,7 +125,7 @@ def test_the_nodes_refusal_to_join_is_shown_in_words(client: Client, miner: User
     reply = client.post(f"/mining/tasks/{own.task_id}/join/", {"stake": "10"})
 
     assert reply.status_code == 400
-    assert "publisher" in reply.content.decode().lower()
+    assert "You published this task, so you cannot join it: it is for other miners." in reply.content.decode()
 
 
 def test_joining_twice_is_refused_in_words(client: Client, miner: User, publisher: User) -> None:

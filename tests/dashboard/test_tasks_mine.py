@@ -119,13 +119,13 @@ def test_cancelling_after_a_participant_joined_is_refused_in_words(
     reply = client.post(f"/tasks/{task.task_id}/cancel/", headers={"HX-Request": "true"})
 
     html = reply.content.decode()
-    assert "a task can be cancelled only before anyone joins (it is InProgress)" in html
+    assert "A task can be cancelled only before anyone joins it, and this one is in progress." in html
     assert node_status(use_devnode, task.task_id) == "InProgress"
     task.refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
 
     plain = client.post(f"/tasks/{task.task_id}/cancel/", follow=True)
-    assert "was not cancelled: a task can be cancelled only before anyone joins" in plain.content.decode()
+    assert "was not cancelled: A task can be cancelled only before anyone joins it" in plain.content.decode()
 
 
 def test_another_user_gets_404_on_cancelling_my_task(
