@@ -122,7 +122,7 @@ class Command(BaseCommand):
         demo = DemoActivity.load(pace)
         self.stdout.write(
             f"Demo activity: a task every {pace.interval:g} s, due {pace.deadline_seconds} s later; "
-            f"the `validator` login's queue is left to you until a task's deadline. Node: {settings.TOS_NODE_URL}"
+            "the `validator` login's queue is left to you until a task's deadline."
         )
         waited = pace.interval
         while not stop.is_set():
