@@ -48,8 +48,9 @@ def test_a_simulated_day_of_demo_keeps_publishing_joining_reviewing_and_paying(
             said += demo.round(publish=True)
             published = [line.rsplit(" ", 1)[1] for line in said if line.startswith("published")]
             events.catch_up()  # the relay's part
-            for row in automining.match_published(published[-1:]):  # the worker's part
-                autowork.work(row)
+            for row in automining.match_published(published[-1:]):  # the workers' part: join, then solve
+                if autowork.work(row):
+                    autowork.work(row, solving=True)
             node.rpc("dev_increase_time", {"seconds": int(DAY.interval)})
             node.rpc("dev_mine", {"blocks": 1})
         events.catch_up()

@@ -61,3 +61,15 @@ def test_templates_show_moments_only_through_the_shared_filters() -> None:
             if "|timeuntil" in line and "data-countdown" not in line:
                 found.append(f"{path.name}: timeuntil outside a countdown")
     assert found == []
+
+
+def test_a_part_refreshed_with_hx_select_passes_it_on_to_no_form_inside() -> None:
+    """htmx attributes are inherited: without hx-disinherit, a Cancel button inside My tasks' live part
+    swapped its row for nothing (the row's reply holds no #my-tasks-live to select)."""
+    found = [
+        f"{path.name}: {tag[:80]}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for tag in re.findall(r"<[a-z]+[^>]*\shx-select=[^>]*>", path.read_text())
+        if "hx-disinherit" not in tag
+    ]
+    assert found == []
