@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 # The Python lock (tosweb/lock.py): every pip install here, and the Dockerfile's, takes its versions from it,
 # build requirements included (pip passes PIP_CONSTRAINT on to its isolated build environments).
 LOCK := constraints.txt
-PIP_INSTALL := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip install --quiet
 UV_VERSION := 0.13.9
 # Debian packages the tests need: a real Chromium for the browser tests; for the C++ client
 # (clients/cpp/), its toolchain, libcurl, nlohmann/json, libsodium, Boost (Beast) and GoogleTest.
@@ -18,13 +17,19 @@ DEB_TEST_PACKAGES += cmake ninja-build g++ pkg-config googletest libgtest-dev li
 .PHONY: run demo test test-fast test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
 .PHONY: lock lock-upgrade
 
+# Each process's output goes to .run/logs/NAME.log; `make run VERBOSE=1` shows it on the terminal instead
+# (and pip's too). The terminal gets a line a step, the URL and the logins, and any process's death.
+VERBOSE ?=
+VERBOSE_FLAG := $(if $(filter-out 0 no false,$(VERBOSE)),--verbose)
+
 run: bootstrap
-	$(BIN)/python -m tosweb.launcher run
+	@$(BIN)/python -m tosweb.launcher run $(VERBOSE_FLAG)
 
 # `make run` plus demo activity: funded demo accounts, auto-mining on for `miner` (offline drafter), a task
-# published by `publisher` every ~20 s and approved by `validator` (the Procfile's `demo` process).
+# published by `publisher` every ~20 s and scored after its deadline by `demo-reviewer`, unless the `validator`
+# login reviewed it first (the Procfile's `demo` process).
 demo: bootstrap
-	$(BIN)/python -m tosweb.launcher run --demo
+	@$(BIN)/python -m tosweb.launcher run --demo $(VERBOSE_FLAG)
 
 # pytest-xdist workers: the suite mostly waits on the real processes it starts, so more workers than the
 # machine's 2 cores pay (18.5 min in one process, 10 min on 4, both at a load of 10-13: docs/performance.md).
@@ -80,19 +85,21 @@ pytest: bootstrap-test debs
 bootstrap: $(VENV)/.installed
 bootstrap-test: $(VENV)/.installed-test
 
+# A line a step (tosweb/bootstrap.py): pip's own output goes to .venv/pip.log, shown in part when it fails.
+BOOTSTRAP := $(PYTHON) -P tosweb/bootstrap.py
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BOOTSTRAP) venv $(VENV) $(VERBOSE_FLAG)
 
 # The client and the dashboard, plus the devnode and the tools `make run` starts them with (the `dev` extra;
 # the production image has neither: Dockerfile).
 $(VENV)/.installed: pyproject.toml clients/python/pyproject.toml $(LOCK) | $(BIN)/python
-	$(PIP_INSTALL) -e clients/python -e '.[dev]'
-	touch $@
+	@PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BOOTSTRAP) install $(VENV) -e clients/python -e '.[dev]' $(VERBOSE_FLAG)
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml clients/python/pyproject.toml $(LOCK) | $(BIN)/python
-	$(PIP_INSTALL) -e clients/python -e '.[test]'
-	touch $@ $(VENV)/.installed
+	@PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BOOTSTRAP) install $(VENV) -e clients/python -e '.[test]' $(VERBOSE_FLAG)
+	@touch $@ $(VENV)/.installed
 
 # After editing a dependency in either pyproject.toml: resolve again, keeping every pin that still fits.
 # `make lock-upgrade` moves every pin to the newest version the ranges admit: run it on purpose, then
