@@ -20,12 +20,12 @@ from dashboard.services.accounts import (
 from dashboard.services.automining import (
     NoAccount,
     config_for,
-    on_new_events,
     save_config,
     set_enabled,
     status_for,
 )
 from dashboard.services.earnings import PERIODS, Earnings, credit_rows, earnings
+from dashboard.services.hooks import on_new_events
 from dashboard.services.leaderboard import Leaderboards, leaderboards
 from dashboard.services.mining import (
     MINER_REWARD_TYPES,
