@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from dashboard.broadcast import task_titles
 from dashboard.charts import BarChart, LineChart, bar_chart, line_chart
 from dashboard.models import (
     AddressDay,
@@ -145,7 +146,12 @@ def index_through(top: int, *, limit: int = BATCH_LIMIT) -> int:
         cursor = _cursor()
         if top <= cursor.seq:
             return 0
-        events = list(NodeEvent.objects.filter(seq__gt=cursor.seq, seq__lte=top).order_by("seq")[:limit])
+        # Plain rows, not model instances: a first count of a long log reads every event once.
+        events = list(
+            NodeEvent.objects.filter(seq__gt=cursor.seq, seq__lte=top)
+            .order_by("seq")
+            .values_list("seq", "name", "timestamp", "data", "task_id", named=True)[:limit]
+        )
         if events:
             _write(_collect(events))
         cursor.seq = events[-1].seq if len(events) == limit else top
@@ -170,7 +176,8 @@ def counted_through() -> int:
     return int(EventCursor.objects.filter(name=CURSOR).values_list("seq", flat=True).first() or 0)
 
 
-def _collect(events: Sequence[NodeEvent]) -> _Batch:
+def _collect(events: Sequence[Any]) -> _Batch:
+    """What the events add, from rows with `seq`, `name`, `timestamp`, `data` and `task_id`."""
     batch = _Batch()
     completed = [event for event in events if event.name == "task_completed" and event.task_id]
     people = _task_people([event.task_id for event in completed])
@@ -278,58 +285,61 @@ _NETWORK_DAY_FIELDS = (*_DAY_COUNTS.values(), *(f"reward_{kind}" for kind in REW
 
 
 def _write(batch: _Batch) -> None:
-    """Add the batch to the stored rows: read the rows it touches, add, write back (two queries a table)."""
+    """Add the batch to the stored rows: read the rows it touches, add in Python, and write them back with
+    one upsert a table (the cursor's lock keeps any other writer out meanwhile)."""
     days = {row.day: row for row in NetworkDay.objects.filter(day__in=list(batch.days))}
-    new_days = []
+    day_rows = []
     for day, counts in batch.days.items():
-        row = days.get(day)
-        if row is None:
-            row = NetworkDay(day=day)
-            new_days.append(row)
+        row = days.get(day) or NetworkDay(day=day)
         for column, amount in counts.items():
             setattr(row, column, getattr(row, column) + amount)
-    NetworkDay.objects.bulk_create(new_days)
-    if len(days):
-        NetworkDay.objects.bulk_update(list(days.values()), list(_NETWORK_DAY_FIELDS))
+        day_rows.append(row)
+    _upsert(NetworkDay, day_rows, ["day"], list(_NETWORK_DAY_FIELDS))
 
     stored = {row.address: row for row in NetworkAddress.objects.filter(address__in=list(batch.addresses))}
-    new_addresses = []
+    address_rows = []
     for address, figures in batch.addresses.items():
-        known = stored.get(address)
-        if known is None:
-            known = NetworkAddress(address=address[:100])
-            new_addresses.append(known)
+        known = stored.get(address) or NetworkAddress(address=address[:100])
         _add(known, figures)
         first, last = batch.seen[address]
         known.first_seen = min(known.first_seen or first, first)
         known.last_seen = max(known.last_seen or last, last)
         known.registered_miner = known.registered_miner or address in batch.registered
-    NetworkAddress.objects.bulk_create(new_addresses)
-    if stored:
-        NetworkAddress.objects.bulk_update(
-            list(stored.values()),
-            [*_ADDRESS_FIELDS, "reputation", "first_seen", "last_seen", "registered_miner"],
-        )
-
-    wanted = Q()
-    for address, day in batch.address_days:
-        wanted |= Q(address=address, day=day)
-    stored_days = (
-        {(row.address, row.day): row for row in AddressDay.objects.filter(wanted)}
-        if batch.address_days
-        else {}
+        address_rows.append(known)
+    _upsert(
+        NetworkAddress,
+        address_rows,
+        ["address"],
+        [*_ADDRESS_FIELDS, "reputation", "first_seen", "last_seen", "registered_miner"],
     )
-    new_address_days = []
-    for (address, day), figures in batch.address_days.items():
-        address_day = stored_days.get((address, day))
-        if address_day is None:
-            address_day = AddressDay(address=address[:100], day=day)
-            new_address_days.append(address_day)
+
+    # The rows of the batch's addresses on the batch's days (a superset of the pairs it touches).
+    pairs = batch.address_days
+    stored_days = {
+        (row.address, row.day): row
+        for row in AddressDay.objects.filter(
+            address__in={address for address, _ in pairs}, day__in={day for _, day in pairs}
+        )
+        if (row.address, row.day) in pairs
+    }
+    address_day_rows = []
+    for (address, day), figures in pairs.items():
+        address_day = stored_days.get((address, day)) or AddressDay(address=address[:100], day=day)
         _add(address_day, figures)
-    AddressDay.objects.bulk_create(new_address_days)
-    if stored_days:
-        AddressDay.objects.bulk_update(list(stored_days.values()), [*_ADDRESS_FIELDS, "reputation"])
+        address_day_rows.append(address_day)
+    _upsert(AddressDay, address_day_rows, ["address", "day"], [*_ADDRESS_FIELDS, "reputation"])
     FinalScore.objects.bulk_create(batch.scores, ignore_conflicts=True)
+
+
+def _upsert(model: Any, rows: Sequence[Any], keys: list[str], fields: list[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE the fields: new rows and changed ones in one statement."""
+    if not rows:
+        return
+    for row in rows:
+        row.pk = None  # the conflict is on the keys; an id would conflict first
+    model.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=keys, update_fields=fields, batch_size=500
+    )
 
 
 def _add(row: NetworkAddress | AddressDay, figures: _Figures) -> None:
@@ -558,6 +568,12 @@ PROFILE_DAYS = 90
 
 
 @dataclass(frozen=True)
+class ScoreRow:
+    score: FinalScore
+    title: str
+
+
+@dataclass(frozen=True)
 class PublicProfile:
     """One address as anyone may see it: reputation over time, wins, earnings and recent final scores."""
 
@@ -567,7 +583,7 @@ class PublicProfile:
     reputation_chart: LineChart
     earnings_chart: BarChart
     earned_month: int
-    recent_scores: list[FinalScore]
+    recent_scores: list[ScoreRow]
     open_tasks: int
 
 
@@ -594,6 +610,8 @@ def public_profile(address: str) -> PublicProfile | None:
     month = [today - dt.timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
     earned = {row.day: row.mined + row.validated for row in days}
     name = NodeAccount.objects.filter(address=address).values_list("user__username", flat=True).first() or ""
+    scores = list(FinalScore.objects.filter(address=address).order_by("-at")[:10])
+    titles = task_titles(score.task_id for score in scores)
     return PublicProfile(
         address=address,
         name=name,
@@ -603,6 +621,6 @@ def public_profile(address: str) -> PublicProfile | None:
             [day.isoformat() for day in month], {"Earned": [earned.get(day, 0) for day in month]}, unit="tos"
         ),
         earned_month=sum(earned.get(day, 0) for day in month),
-        recent_scores=list(FinalScore.objects.filter(address=address).order_by("-at")[:10]),
+        recent_scores=[ScoreRow(score, titles.get(score.task_id, "")) for score in scores],
         open_tasks=Task.objects.filter(publisher=address, status__in=ACTIVE_STATUSES).count(),
     )
