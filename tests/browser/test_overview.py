@@ -24,6 +24,7 @@ from tests.support.daphne import (
     relay_process,
 )
 from tests.support.devnode import ROOT, DevnodeProcess
+from tests.support.overview_stack import run_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -86,8 +87,8 @@ def signed_in(browser: Browser, site: Site, username: str, **options: Any) -> Pa
     return page
 
 
-def a_task_submitted_by(site: Site, miner: str, title: str) -> tuple[str, str]:
-    """A one-place task from a dev account, joined and answered by `miner`: one validation completes it."""
+def a_task_submitted_by(site: Site, username: str, title: str) -> tuple[str, str]:
+    """A one-place task from a dev account, joined and answered by the user: one validation completes it."""
     task = {
         "title": title,
         "task_type": "GeneralTask",
@@ -96,17 +97,15 @@ def a_task_submitted_by(site: Site, miner: str, title: str) -> tuple[str, str]:
     }
     published = site.rpc("ai_publish_task", {"task_data": task, "from": site.dev_account(3)})
     task_id = str(published["task_id"])
-    site.rpc("ai_participate_task", {"task_id": task_id, "stake_amount": str(8 * 10**8), "from": miner})
-    answer = {"solution_data": {"content": "The answer, worked out step by step."}}
-    submitted = site.rpc("ai_submit_solution", {"task_id": task_id, **answer, "from": miner})
-    return task_id, str(submitted["submission_id"])
+    user_id = site.users[username]["user_id"]
+    done = run_in(site.stack, "join_and_submit", user_id=user_id, task_id=task_id, stake=8 * 10**8)
+    return task_id, str(done["submission_id"])
 
 
 def test_a_miner_with_the_overview_open_sees_a_reward_and_a_notification_arrive_without_a_reload(
     browser: Browser, site: Site
 ) -> None:
-    miner = site.users["miner"]["address"]
-    task_id, submission_id = a_task_submitted_by(site, miner, "Paid while watching")
+    task_id, submission_id = a_task_submitted_by(site, "miner", "Paid while watching")
     page = signed_in(browser, site, "miner")
     try:
         page.goto(f"{site.url}/")
@@ -131,8 +130,8 @@ def test_a_miner_with_the_overview_open_sees_a_reward_and_a_notification_arrive_
         expect(page.locator("#earned-week")).not_to_have_text("0 TOS", timeout=LIVE)
         assert page.evaluate("window.notReloaded") is True
         page.get_by_role("link", name="Notifications").first.click()
-        expect(page.get_by_text("winner's share")).to_be_visible()
-        expect(page.get_by_role("link", name="You received")).to_have_attribute("href", f"/tasks/{task_id}/")
+        received = page.locator("#notification-list a", has_text="(winner's share)")
+        expect(received).to_have_attribute("href", f"/tasks/{task_id}/")
     finally:
         page.context.close()
 
@@ -166,9 +165,9 @@ def test_the_desktop_navigation_is_one_line_and_works_with_the_keyboard(browser:
         page.goto(f"{site.url}/")
         expect(page.get_by_role("button", name="Menu")).to_be_hidden()
         tops = page.locator(".nav-groups > li").evaluate_all(
-            "items => items.map(i => i.getBoundingClientRect().top)"
+            "items => items.map(i => { const box = i.getBoundingClientRect(); return box.top + box.height / 2; })"
         )
-        assert max(tops) - min(tops) < 4, tops  # one line
+        assert max(tops) - min(tops) < 4, tops  # one line: every item's middle at one height
         header = page.locator(".topbar").bounding_box()
         assert header is not None
         assert header["height"] < 80
