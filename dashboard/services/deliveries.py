@@ -31,6 +31,7 @@ from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.utils import timezone
 
+from dashboard import egress
 from dashboard.models import Delivery, Notification, NotificationSettings
 from dashboard.services.notifications import webhook_secret
 
@@ -213,13 +214,21 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+WEBHOOK = {"what": "the webhook", "caller": "notifications"}
+
+
 def check_webhook_url(url: str) -> str:
-    """Words saying why this URL cannot take webhooks here ("" when it can): HTTPS in production."""
+    """Words saying why this URL cannot take webhooks here ("" when it can): HTTPS in production, and never
+    an address inside the dashboard's own networks (the same rule as auto-mining's AI services)."""
     parsed = httpx.URL(url)
     if parsed.scheme not in ("http", "https") or not parsed.host:
         return "Enter an http:// or https:// address."
     if settings.PRODUCTION and parsed.scheme != "https":
         return "Webhooks are sent over HTTPS only: enter an https:// address."
+    try:
+        egress.check_url(url, **WEBHOOK)
+    except egress.ForbiddenTarget as exc:
+        return f"{str(exc)[0].upper()}{str(exc)[1:]}."
     return ""
 
 
@@ -241,7 +250,18 @@ def _send_webhook(delivery: Delivery) -> int:
         SIGNATURE_HEADER: signature(secret, timestamp, body),
     }
     try:
-        answer = httpx.post(delivery.target, content=body, headers=headers, timeout=TIMEOUTS)
+        # Resolved and checked at every call, and connected to that very address (a name may change).
+        target = egress.pin(delivery.target, **WEBHOOK)
+    except egress.ForbiddenTarget as exc:
+        raise Permanent(str(exc)) from exc
+    except egress.Unresolvable as exc:
+        raise Transient(str(exc)) from exc
+    try:
+        # trust_env=False: no HTTP(S)_PROXY, the connection goes to the address just checked.
+        with httpx.Client(timeout=TIMEOUTS, trust_env=False) as http:
+            answer = http.post(
+                target.url, content=body, headers={**headers, **target.headers}, extensions=target.extensions
+            )
     except httpx.TimeoutException as exc:
         raise Transient(f"no answer in time ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:

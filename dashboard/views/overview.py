@@ -7,8 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from dashboard import access, services
+from dashboard import access
 from dashboard.http import HtmxHttpRequest
+from dashboard.roles import request_roles
 from dashboard.services import overview
 
 
@@ -25,7 +26,7 @@ def overview_page(request: HtmxHttpRequest) -> HttpResponse:
     """Balance, stake and escrow, then what each role needs now; `?section=` renders one section (htmx)."""
     assert request.user.is_authenticated
     account = access.node_account_of(request.user)
-    roles = services.profile_for(request.user).roles
+    roles = request_roles(request)
     wanted = request.GET.get("section", "")
     if wanted and (wanted not in overview.SECTIONS or (wanted != "account" and wanted not in roles)):
         raise Http404("No such section.")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.http import HtmxHttpRequest
+from dashboard.roles import role_required
 from dashboard.services.runs import OUTCOMES, run_history
 
 
-@login_required
+@role_required("miner")
 @require_GET
 def automining_runs(request: HtmxHttpRequest) -> HttpResponse:
     """Every run of the miner's auto-mining, newest first, with its outcome; filter by outcome."""

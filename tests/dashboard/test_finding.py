@@ -66,6 +66,7 @@ def test_the_feed_lists_only_the_ticked_types_and_only_mine_when_asked(client: C
 
 def test_run_history_lists_the_miners_runs_with_their_outcome_and_filters_them(client: Client) -> None:
     user = User.objects.create_user("runner")
+    Profile.objects.create(user=user, is_miner=True)
     other = User.objects.create_user("other-runner")
     joined = AutoMiningRun.objects.create(
         user=user, trigger="schedule", state="done", summary="joined 1 task"

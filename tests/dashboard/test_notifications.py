@@ -436,3 +436,23 @@ def test_a_balance_below_the_stake_auto_mining_would_put_is_told_once_a_day(
     assert made.title == "Your balance, 0 TOS, is too low for auto-mining"
     assert "10 TOS" in made.body
     assert NodeAccount.objects.get(user=user).address == address
+
+
+def test_a_webhook_may_not_point_into_the_dashboards_own_networks(
+    miner: tuple[User, str], settings: SettingsWrapper, client: Client
+) -> None:
+    user, address = miner
+    webhook_for(user, "https://10.1.2.3/hook", "reward")  # saved before the rule applied
+    relay.store_and_announce([reward(address)])
+    settings.PRODUCTION = True
+    settings.SOLVER_ALLOW_LOOPBACK = False
+
+    delivery = Delivery.objects.get()
+    assert deliveries.deliver(delivery.pk).state == "failed"
+    delivery.refresh_from_db()
+    assert "private network address" in delivery.last_error
+    client.force_login(user)
+    for url in ("https://127.0.0.1/hook", "https://169.254.169.254/latest"):
+        reply = client.post("/notifications/settings/", {"kind_reward": ["webhook"], "webhook_url": url})
+        assert reply.status_code == 400, url
+        assert "which notifications may not call" in reply.content.decode()
