@@ -251,6 +251,10 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "TOS AI Mining <noreply@localhost>")
 TOS_PUBLIC_URL = envurl("TOS_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+# A webhook has this many seconds to answer; a worker holds a delivery it claimed this long (a killed
+# worker's delivery is taken over after it), which must be longer than any call.
+TOS_WEBHOOK_TIMEOUT = envint("TOS_WEBHOOK_TIMEOUT", 5, minimum=1)
+TOS_DELIVERY_LEASE_SECONDS = envint("TOS_DELIVERY_LEASE_SECONDS", 60, minimum=TOS_WEBHOOK_TIMEOUT + 2)
 
 # The TOS node this dashboard talks to (the devnode in development).
 TOS_NODE_URL = envurl("TOS_NODE_URL", "http://127.0.0.1:8545", schemes=("http", "https"))

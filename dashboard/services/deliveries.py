@@ -7,7 +7,7 @@ How a delivery stays once per endpoint and never holds anyone else up:
   sweep hands the row to another; a delivered row is never sent again;
 - every attempt of a row carries the same `X-TOS-Delivery` id, so a receiver that answered but whose
   answer was lost (a timeout, a killed worker) can tell a repeat from a new event;
-- the calls have short timeouts, one endpoint has at most one call in flight, and an endpoint that just
+- the calls have short timeouts (TOS_WEBHOOK_TIMEOUT), one endpoint has at most one call in flight, and an endpoint that just
   failed is left alone until its backoff has passed: its other deliveries wait without taking a worker
   thread, so a slow or dead endpoint delays only its own deliveries. The queue (`notifications`) has a
   worker of its own (threads: the calls are network waits).
@@ -40,9 +40,19 @@ logger = logging.getLogger(__name__)
 #: Attempts of one delivery before it is given up, and the wait after each failed one (seconds).
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (10, 30, 120, 600, 1800, 3600, 3600)
-#: A worker holds a claimed delivery this long (a call never takes longer than its timeouts).
-LEASE_SECONDS = 60
-TIMEOUTS = httpx.Timeout(connect=3.0, read=5.0, write=5.0, pool=2.0)
+
+
+def lease_seconds() -> int:
+    """How long a worker holds a claimed delivery (TOS_DELIVERY_LEASE_SECONDS; longer than any call)."""
+    return int(settings.TOS_DELIVERY_LEASE_SECONDS)
+
+
+def timeouts() -> httpx.Timeout:
+    """A webhook call's limits: TOS_WEBHOOK_TIMEOUT seconds to answer, less to connect."""
+    read = float(settings.TOS_WEBHOOK_TIMEOUT)
+    return httpx.Timeout(connect=min(3.0, read), read=read, write=read, pool=2.0)
+
+
 #: How long a delivery waits when its endpoint has a call in flight already.
 BUSY_DELAY = 2.0
 SIGNATURE_HEADER = "X-TOS-Signature"
@@ -84,7 +94,7 @@ def claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
         .filter(free)
         .update(
             state=Delivery.State.SENDING,
-            lease_until=now + dt.timedelta(seconds=LEASE_SECONDS),
+            lease_until=now + dt.timedelta(seconds=lease_seconds()),
             attempts=F("attempts") + 1,
         )
     )
@@ -258,7 +268,7 @@ def _send_webhook(delivery: Delivery) -> int:
         raise Transient(str(exc)) from exc
     try:
         # trust_env=False: no HTTP(S)_PROXY, the connection goes to the address just checked.
-        with httpx.Client(timeout=TIMEOUTS, trust_env=False) as http:
+        with httpx.Client(timeout=timeouts(), trust_env=False) as http:
             answer = http.post(
                 target.url, content=body, headers={**headers, **target.headers}, extensions=target.extensions
             )
@@ -288,7 +298,7 @@ def due(now: dt.datetime | None = None, limit: int = 500) -> list[int]:
 
 def _take_slot(key: str) -> bool:
     try:
-        return bool(cache.add(key, 1, timeout=int(TIMEOUTS.read or 5) * 3))
+        return bool(cache.add(key, 1, timeout=lease_seconds()))
     except Exception:
         return True
 

@@ -231,11 +231,9 @@ def test_a_webhook_that_refuses_is_given_up_at_once_and_the_log_says_why(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_hanging_endpoint_delays_only_its_own_deliveries(
-    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    receiver: Receiver, settings: SettingsWrapper
 ) -> None:
-    import httpx
-
-    monkeypatch.setattr(deliveries, "TIMEOUTS", httpx.Timeout(connect=1.0, read=1.5, write=1.0, pool=1.0))
+    settings.TOS_WEBHOOK_TIMEOUT = 1.5
     receiver.delays["/hang"] = 30
     slow, slow_address = person("slow", "31", "miner")
     fast, fast_address = person("fast", "32", "miner")
@@ -282,7 +280,7 @@ def test_a_killed_workers_delivery_is_taken_over_once_its_lease_runs_out(
 
     assert deliveries.deliver(delivery.pk).state == "sending"  # still held: nobody else sends it
     assert deliveries.due() == []
-    later = timezone.now() + dt.timedelta(seconds=deliveries.LEASE_SECONDS + 1)
+    later = timezone.now() + dt.timedelta(seconds=deliveries.lease_seconds() + 1)
     assert deliveries.due(later) == [delivery.pk]  # the sweep hands it on once the lease ran out
     Delivery.objects.filter(pk=delivery.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
     assert deliveries.deliver(delivery.pk).state == "delivered"

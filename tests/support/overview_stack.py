@@ -38,13 +38,43 @@ def _join_and_submit(user_id: int, task_id: str, stake: int) -> dict[str, Any]:
     return {"submission_id": str(receipt.submission_id)}
 
 
+def _webhook_notification(username: str, url: str, title: str) -> dict[str, Any]:
+    """A notification for the user (made if new) whose webhook is `url`; its delivery is queued on commit."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from dashboard.models import Delivery
+    from dashboard.services import notifications
+
+    user, made = User.objects.get_or_create(username=username)
+    if made:
+        notifications.save_settings(user, choices={"reward": ["app", "webhook"]}, email="", webhook_url=url)
+    with transaction.atomic():
+        [notification_id] = notifications.store(
+            [notifications.Draft(user.pk, "reward", f"test:{title}", title)]
+        )
+    delivery = Delivery.objects.get(notification_id=notification_id)
+    return {"delivery_id": delivery.pk}
+
+
+def _delivery(delivery_id: int) -> dict[str, Any]:
+    from dashboard.models import Delivery
+
+    row = Delivery.objects.get(pk=delivery_id)
+    return {"state": row.state, "attempts": row.attempts, "error": row.last_error}
+
+
 def main() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tosweb.settings")
     django.setup()
     command, args = sys.argv[1], json.loads(sys.argv[2])
-    handlers: dict[str, Callable[..., dict[str, Any]]] = {"join_and_submit": _join_and_submit}
+    handlers: dict[str, Callable[..., dict[str, Any]]] = {
+        "join_and_submit": _join_and_submit,
+        "webhook_notification": _webhook_notification,
+        "delivery": _delivery,
+    }
     print(json.dumps(handlers[command](**args)))
 
 
