@@ -110,10 +110,7 @@ def main() -> int:
             assert reply.status_code == 200, reply.status_code
         times.sort()
         p90 = times[int(len(times) * 0.9)]
-        print(
-            f"{name:<20} median {statistics.median(times):6.1f} ms   p90 {p90:6.1f} ms   "
-            f"{queries} queries"
-        )
+        print(f"{name:<20} median {statistics.median(times):6.1f} ms   p90 {p90:6.1f} ms   {queries} queries")
     print(f"load average afterwards {load_average()}")
     return 0
 

@@ -464,6 +464,11 @@ def inbox(user: AbstractBaseUser, *, unread_only: bool = False) -> Inbox:
     return Inbox(list(listed[:PAGE_SIZE]), unread_count(int(user.pk)), list(deliveries))
 
 
+def owns(user: AbstractBaseUser, notification_id: int) -> bool:
+    """Whether this notification is the person's (another person's is answered as if it did not exist)."""
+    return Notification.objects.filter(user_id=user.pk, pk=notification_id).exists()
+
+
 def mark_read(user: AbstractBaseUser, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the person's notifications read (all when no ids are given); how many changed."""
     unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,6 +49,8 @@ def mark_read(request: HtmxHttpRequest) -> HttpResponse:
     form = MarkReadForm(request.POST)
     if form.is_valid():
         chosen = form.cleaned_data["notification"]
+        if chosen and not notifications.owns(request.user, chosen):
+            raise Http404("No such notification among yours.")
         notifications.mark_read(request.user, [chosen] if chosen else None)
     return redirect("notifications")
 

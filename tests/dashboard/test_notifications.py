@@ -355,7 +355,7 @@ def test_the_list_is_the_owners_and_marking_read_touches_only_theirs(client: Cli
 
     html = client.get("/notifications/").content.decode()
     assert html.count('class="unread"') == 1
-    assert client.post("/notifications/read/", {"notification": theirs.pk}).status_code == 302
+    assert client.post("/notifications/read/", {"notification": theirs.pk}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None  # another person's stays unread
     assert client.get("/notifications/count/").content.decode().count(">1<") == 1

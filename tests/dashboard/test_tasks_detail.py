@@ -119,3 +119,21 @@ def test_with_the_node_down_an_unstored_task_says_so(client: Client, node_down: 
     reply = client.get(f"/tasks/{'1' * 64}/")
     assert reply.status_code == 503
     assert "The node is unavailable, try again in a moment." in reply.content.decode()
+
+
+def test_the_author_of_a_submission_reads_it_and_nobody_else_but_the_publisher(
+    client: Client, publisher: User, use_devnode: DevnodeProcess
+) -> None:
+    from tests.support.mining import join_and_submit, make_member
+
+    reply = client.post("/tasks/new/", task_form(max_participants="2", reward="100"))
+    task = Task.objects.get(task_id=reply["Location"].split("/")[2])
+    author = make_member(use_devnode, "author")
+    join_and_submit(author, task, content="The author's own words, for the author and the publisher.")
+
+    client.force_login(author)
+    assert "The author&#x27;s own words" in client.get(f"/tasks/{task.task_id}/").content.decode()
+    client.force_login(make_publisher(use_devnode, "bystander"))
+    assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
+    client.logout()
+    assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
