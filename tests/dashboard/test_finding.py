@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dashboard import services
 from dashboard.models import AutoMiningRun, AutoParticipation, Profile
-from dashboard.templatetags.when import relative
+from dashboard.templatetags.moments import relative
 from tests.support.mining import stored_event
 from tests.support.tasks import cached_task
 
@@ -129,7 +129,7 @@ def test_a_relative_time_carries_the_exact_utc_time_on_hover(client: Client) -> 
     from django.template import Context, Template
 
     moment = dt.datetime(2030, 5, 1, 12, 0, 5, tzinfo=dt.UTC)
-    html = Template("{% load when %}{% when moment %}").render(Context({"moment": moment}))
+    html = Template("{% load moments %}{% moment moment %}").render(Context({"moment": moment}))
     assert 'datetime="2030-05-01T12:00:05Z"' in html
     assert 'title="2030-05-01 12:00:05 UTC"' in html
 

@@ -1,4 +1,5 @@
-"""Times as people read them: relative ("3 min ago") with the exact UTC time on hover, or local with the zone."""
+"""Moments as people read them: `{% moment t %}` is relative ("3 min ago") with the exact UTC time on hover,
+`{{ t|local }}` the time in the person's zone with the zone's name (`dashboard.timezones` activates it)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def utc_text(moment: dt.datetime) -> str:
 
 
 @register.simple_tag
-def when(moment: dt.datetime | None) -> SafeString | str:
+def moment(moment: dt.datetime | None) -> SafeString | str:
     """`<time>` with the relative time, the exact UTC time as its title; app.js keeps the words current."""
     if moment is None:
         return "—"
