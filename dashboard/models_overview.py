@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dashboard.fields import AmountField
+
 
 class EventCursor(models.Model):
     """How far one consumer of the event log got: every stored event up to `seq` was taken into account."""
@@ -36,13 +38,13 @@ class NetworkDay(models.Model):
     validations = models.PositiveIntegerField(default=0)
     miners_registered = models.PositiveIntegerField(default=0)
     slashes = models.PositiveIntegerField(default=0)
-    # Atomic units paid that day, by reward type (the node's names).
-    reward_winner = models.PositiveBigIntegerField(default=0)
-    reward_participant = models.PositiveBigIntegerField(default=0)
-    reward_validator = models.PositiveBigIntegerField(default=0)
-    reward_network = models.PositiveBigIntegerField(default=0)
-    reward_refund = models.PositiveBigIntegerField(default=0)
-    reward_stake_return = models.PositiveBigIntegerField(default=0)
+    # Atomic units paid that day, by reward type (the node's names), of any size (`dashboard.fields`).
+    reward_winner = AmountField(default=0)
+    reward_participant = AmountField(default=0)
+    reward_validator = AmountField(default=0)
+    reward_network = AmountField(default=0)
+    reward_refund = AmountField(default=0)
+    reward_stake_return = AmountField(default=0)
 
     class Meta:
         ordering = ("day",)
@@ -64,13 +66,13 @@ class AddressFigures(models.Model):
     submissions = models.PositiveIntegerField(default=0)
     wins = models.PositiveIntegerField(default=0)
     #: Winner's and participant's rewards: what the address earned by mining.
-    mined = models.PositiveBigIntegerField(default=0)
+    mined = AmountField(default=0)
     validations = models.PositiveIntegerField(default=0)
     #: Validations of submissions that got a final score, and those within 15 points of it.
     judged = models.PositiveIntegerField(default=0)
     agreed = models.PositiveIntegerField(default=0)
     #: Validator's rewards.
-    validated = models.PositiveBigIntegerField(default=0)
+    validated = AmountField(default=0)
     #: The reputation after the last change (None when none was seen).
     reputation = models.IntegerField(null=True, blank=True)
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dashboard.broadcast import task_titles
 from dashboard.charts import BarChart, LineChart, bar_chart, line_chart
+from dashboard.fields import AmountSum, as_amount
 from dashboard.models import (
     AddressDay,
     EventCursor,
@@ -113,7 +114,11 @@ def _is_int(value: Any) -> bool:
 
 
 def _amount(value: Any) -> int:
-    return max(0, int(value)) if _is_int(value) else 0
+    """An event's amount as the rollups count it (one no column can hold counts as nothing)."""
+    try:
+        return as_amount(value)
+    except ValueError:
+        return 0
 
 
 def _cursor() -> EventCursor:
@@ -432,7 +437,7 @@ def glance(period: str = "7d") -> Glance:
     days = _month(today)
     recent = {row.day: row for row in NetworkDay.objects.filter(day__gte=days[0])}
     totals = NetworkDay.objects.aggregate(
-        miners=Sum("miners_registered"), **{kind: Sum(f"reward_{kind}") for kind in REWARD_TYPES}
+        miners=Sum("miners_registered"), **{kind: AmountSum(f"reward_{kind}") for kind in REWARD_TYPES}
     )
     week = today - dt.timedelta(days=6)
     activity = AddressDay.objects.filter(day__gte=week)
@@ -489,7 +494,7 @@ def boards(period: str, *, size: int = 20) -> Boards:
             AddressDay.objects.filter(day__gte=since)
             .values("address")
             .annotate(
-                mined=Sum("mined"),
+                mined=AmountSum("mined"),
                 wins=Sum("wins"),
                 validations=Sum("validations"),
                 agreed=Sum("agreed"),

@@ -252,3 +252,34 @@ def test_days_are_utc_days() -> None:
         (dt.date(2030, 1, 1), 1),
         (dt.date(2030, 1, 2), 1),
     ]
+
+
+def test_rewards_above_2_63_are_counted_exactly(client: Client) -> None:
+    huge = 2**64 - 1
+    record_events(
+        [
+            raw(
+                1,
+                "reward_distributed",
+                recipient=MINER,
+                amount=str(huge),
+                reward_type="winner",
+                task_id="ab" * 32,
+            ),
+            raw(
+                2,
+                "reward_distributed",
+                recipient=MINER,
+                amount=str(huge),
+                reward_type="winner",
+                task_id="ab" * 32,
+            ),
+        ]
+    )
+    network.index_through(2)
+
+    assert NetworkAddress.objects.get(address=MINER).mined == 2 * huge
+    assert network.glance().rewards_distributed == 2 * huge
+    assert network.boards("7d").by_earnings[0].figure == 2 * huge
+    assert client.get("/network/").status_code == 200
+    assert client.get(f"/network/{MINER}/").status_code == 200
