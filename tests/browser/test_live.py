@@ -82,7 +82,9 @@ def test_an_event_on_the_node_appears_on_the_open_feed_without_a_reload(
     page: Page, daphne: DaphneProcess, devnode: DevnodeProcess
 ) -> None:
     log_in(page, daphne)
-    page.get_by_role("link", name="Live feed").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.locator('[data-group="network"] summary').click()
+    main_nav.get_by_role("link", name="Live feed").click()
     expect(page.locator("#live-status")).to_have_text("live")
     page.evaluate("window.notReloaded = true")
 
