@@ -206,6 +206,7 @@ def test_the_badge_and_the_live_connection_are_only_on_pages_that_update_live(
     add_user(stack, "every-role", PASSWORD, roles="publisher miner validator")  # each page's role
     log_in(page, daphne, "every-role")
     for path in (
+        "/",
         "/feed/",
         "/tasks/",
         "/tasks/mine/",
@@ -215,7 +216,7 @@ def test_the_badge_and_the_live_connection_are_only_on_pages_that_update_live(
     ):
         page.goto(f"{daphne.url}{path}")
         expect(page.locator("#live-status"), path).to_have_text("live")
-    for path in ("/", "/account/", "/leaderboard/", "/reputation/", "/tasks/new/"):
+    for path in ("/account/", "/leaderboard/", "/reputation/", "/tasks/new/", "/network/"):
         page.goto(f"{daphne.url}{path}")
         expect(page.locator("#live-status"), path).to_have_count(0)
         expect(page.locator("[ws-connect]"), path).to_have_count(0)
