@@ -12,13 +12,19 @@ DEB_TEST_PACKAGES += cmake ninja-build g++ pkg-config googletest libgtest-dev li
 
 .PHONY: run demo test test-postgres test-clients node-check lint typecheck pytest bootstrap bootstrap-test debs clean
 
+# Each process's output goes to .run/logs/NAME.log; `make run VERBOSE=1` shows it on the terminal instead
+# (and pip's too). The terminal gets a line a step, the URL and the logins, and any process's death.
+VERBOSE ?=
+VERBOSE_FLAG := $(if $(filter-out 0 no false,$(VERBOSE)),--verbose)
+
 run: bootstrap
-	$(BIN)/python -m tosweb.launcher run
+	@$(BIN)/python -m tosweb.launcher run $(VERBOSE_FLAG)
 
 # `make run` plus demo activity: funded demo accounts, auto-mining on for `miner` (offline drafter), a task
-# published by `publisher` every ~20 s and approved by `validator` (the Procfile's `demo` process).
+# published by `publisher` every ~20 s and scored after its deadline by `demo-reviewer`, unless the `validator`
+# login reviewed it first (the Procfile's `demo` process).
 demo: bootstrap
-	$(BIN)/python -m tosweb.launcher run --demo
+	@$(BIN)/python -m tosweb.launcher run --demo $(VERBOSE_FLAG)
 
 test: bootstrap-test debs
 	$(BIN)/ruff check .
@@ -57,19 +63,21 @@ pytest: bootstrap-test debs
 bootstrap: $(VENV)/.installed
 bootstrap-test: $(VENV)/.installed-test
 
+# A line a step (tosweb/bootstrap.py): pip's own output goes to .venv/pip.log, shown in part when it fails.
+BOOTSTRAP := $(PYTHON) -P tosweb/bootstrap.py
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BOOTSTRAP) venv $(VENV) $(VERBOSE_FLAG)
 
 # The client and the dashboard, plus the devnode and the tools `make run` starts them with (the `dev` extra;
 # the production image has neither: Dockerfile).
 $(VENV)/.installed: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e clients/python -e '.[dev]'
-	touch $@
+	@$(BOOTSTRAP) install $(VENV) -e clients/python -e '.[dev]' $(VERBOSE_FLAG)
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e clients/python -e '.[test]'
-	touch $@ $(VENV)/.installed
+	@$(BOOTSTRAP) install $(VENV) -e clients/python -e '.[test]' $(VERBOSE_FLAG)
+	@touch $@ $(VENV)/.installed
 
 debs:
 	@missing=""; for pkg in $(DEB_TEST_PACKAGES); do \

@@ -62,6 +62,8 @@ class NodeAccount(models.Model):
     origin = models.CharField(max_length=16, choices=Origin.choices)
     registered_miner = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When its owner downloaded the passphrase-encrypted key file: it is offered once, never again.
+    key_downloaded_at = models.DateTimeField(null=True, blank=True)
 
     objects = NodeAccountQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ import httpx
 import redis
 from django.conf import settings
 
+from dashboard.amounts import tos_text
 from dashboard.crypto import decrypt_secret
 from dashboard.health import RecentProbe, probe_node
 from dashboard.models import NodeAccount
@@ -81,10 +82,116 @@ def describe(error: NodeError) -> NodeProblem:
     if isinstance(error, NonceMismatch):
         return NodeProblem("Your node account was busy with another request; try again.")
     if isinstance(error, NodeRPCError):
-        return NodeProblem(error.message, error.field)
+        return NodeProblem(refusal_words(error), error.field)
     return NodeProblem(
         f"The node gave an answer the dashboard does not understand ({error}).", unavailable=True
     )
+
+
+#: What each write is about, for the words of a refusal ("no longer takes ...").
+_TAKES = {"submit": "submissions", "participate": "participants", "validate": "validations"}
+
+
+def _tos(atomic: object) -> str:
+    return f"{tos_text(int(str(atomic)))} TOS"
+
+
+def refusal_words(error: NodeRPCError) -> str:
+    """A node refusal said in the dashboard's words, as a sentence: from the rule the node names and the
+    figures it sends; a rule the dashboard does not know, or figures it cannot read, leave the node's own
+    message, made a sentence."""
+    try:
+        return _words_for_rule(error) or _sentence(error.message)
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        return _sentence(error.message)
+
+
+def _words_for_rule(error: NodeRPCError) -> str:
+    data = error.data if isinstance(error.data, dict) else {}
+    method = error.method or ""
+    takes = next((words for verb, words in _TAKES.items() if verb in method), "this")
+    rule = error.rule
+    if rule == "own_task":
+        if "validate" in method:
+            return "You published this task: its submissions are scored by other validators."
+        return "You published this task, so you cannot join it: it is for other miners."
+    if rule == "balance" and "needed" in data:
+        return (
+            f"Your balance is too low: this needs {_tos(data['needed'])} and the account has "
+            f"{_tos(data.get('available', 0))}."
+        )
+    if rule == "reputation" and "required" in data:
+        doing = _DOING.get(str(data.get("action")), str(data.get("action")))
+        return (
+            f"Your reputation is {data.get('reputation')}; {doing} {data.get('difficulty_level')} tasks "
+            f"needs {data['required']}."
+        )
+    if rule == "stake_range" and "min" in data:
+        return f"The stake for this task is {_tos(data['min'])} to {_tos(data.get('max', 0))}."
+    if rule == "stake_range":
+        return f"The stake may be at most {_tos(data.get('max', 0))}, half the reward."
+    if rule == "reward_range" and "min" in data:
+        return f"The reward for this difficulty is {_tos(data['min'])} to {_tos(data.get('max', 0))}."
+    if rule == "rate_limit":
+        return (
+            f"The node takes at most {data.get('limit')} {data.get('action')} actions an hour from one "
+            f"account; try again in {_duration(int(str(data.get('retry_after') or 0)))}."
+        )
+    if rule == "max_bytes":
+        size = f"{int(str(data['bytes'])):,} bytes, " if "bytes" in data else ""
+        return (
+            f"This is too long for the node: {size}at most {int(str(data.get('max') or 0)):,} bytes are allowed "
+            "(a plain letter takes one byte; accents and emoji take 2 to 4)."
+        )
+    if rule == "min_bytes":
+        return f"This is too short: write at least {data.get('min')} characters."
+    if rule == "status":
+        status = str(data.get("status") or "closed")
+        status = _STATUS_WORDS.get(status, status.lower())
+        if "cancel" in method:
+            return f"A task can be cancelled only before anyone joins it, and this one is {status}."
+        return f"This task is {status} and no longer takes {takes}."
+    if rule == "deadline":
+        return f"This task's deadline has passed: it no longer takes {takes}."
+    if rule in _RULE_WORDS:
+        return _RULE_WORDS[rule].format_map(data)
+    return ""
+
+
+_STATUS_WORDS = {"InProgress": "in progress", "UnderValidation": "under validation"}
+_DOING = {"publish": "publishing", "submit": "submitting to", "validate": "validating"}
+
+_RULE_WORDS = {
+    "already_participating": "You already joined this task.",
+    "full": "This task is full: all its {max_participants} places are taken.",
+    "not_participant": "Only a participant can submit: join the task first.",
+    "already_submitted": "You already submitted a solution to this task.",
+    "own_submission": "This is your own submission: another validator must score it.",
+    "participant": "You take part in this task, so its submissions are for other validators to score.",
+    "already_validated": "You already reviewed this submission.",
+    "reviewers_complete": "This submission already has all the reviews it needs.",
+    "score_range": "A score is a whole number from 0 to 100.",
+    "registered_miner": "Your account is not registered as a miner on the node yet; try again in a moment.",
+    "already_registered": "Your account is already registered as a miner.",
+    "deadline_in_future": "The deadline must be in the future.",
+    "deadline_too_far": "The deadline may be at most a year away.",
+    "unknown": "The node does not know this; it may have been removed, or the address is mistyped.",
+    "faucet_cap": "The devnet faucet has minted all it may.",
+}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return "The node refused this without saying why."
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{max(1, seconds)} s"
+    return f"{round(seconds / 60)} minutes"
 
 
 def problem_of(error: NodeError) -> NodeProblem:

@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Accounts
     path("login/", accounts.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("signup/", accounts.signup, name="signup"),
     path("account/", accounts.roles, name="roles"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("wallet/generate/", wallet.generate, name="wallet_generate"),
     path("wallet/import/", wallet.import_key, name="wallet_import"),
     path("wallet/qr.svg", wallet.qr_code, name="wallet_qr"),
+    path("wallet/key/", wallet.download_key, name="wallet_key"),
+    path("wallet/unlink/", wallet.unlink, name="wallet_unlink"),
     # Tasks
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.publish_task, name="publish_task"),
@@ -44,8 +46,9 @@ urlpatterns += [
     path("reputation/", mining.reputation, name="reputation"),
     # Validator
     path("validation/", validation.review_queue, name="review_queue"),
-    path("validation/reject/", validation.bulk_reject, name="bulk_reject"),
+    path("validation/bulk/", validation.bulk_review, name="bulk_review"),
     path("validation/earnings/", validation.validation_earnings, name="validation_earnings"),
+    path("validation/earnings.csv", validation.validation_earnings_csv, name="validation_earnings_csv"),
     path(
         "validation/<str:task_id>/<str:submission_id>/",
         validation.review_submission,

@@ -3,6 +3,7 @@
     python -m tosweb.launcher run            migrate, create the demo logins, start everything (honcho)
     python -m tosweb.launcher run --demo     the same, plus demo activity: funded demo accounts, auto-mining
                                              on for `miner`, a task published every ~20 s and approved
+    python -m tosweb.launcher run --verbose  every process's output on the terminal instead of .run/logs/
     python -m tosweb.launcher proc NAME CMD  run CMD as Procfile process NAME, recording its pid
     python -m tosweb.launcher redis-server   a private Redis on REDIS_PORT with its files under .run/
 
@@ -17,25 +18,41 @@ first time any of them died.
 
 Everything a run creates under `.run/` (the database, the keys, Redis's files, the node's state) is for
 this user only: the directory is 0700 and the files 0600.
+
+The terminal gets a line a step (migrating, starting...), then the URL and the logins, once everything
+answers; after that only what a person must know (a process that died, the run stopping). Each process's
+output goes to `.run/logs/NAME.log` (the previous run's to `.run/logs/previous/`), or with `--verbose` to
+the terminal, prefixed by honcho.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
+
+from tosweb.bootstrap import TAIL_LINES, Step, run_logged, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("TOS_RUN_DIR", ROOT / ".run"))
 PID_DIR = RUN_DIR / "pids"
+LOG_DIR = RUN_DIR / "logs"
 PROCFILE = ROOT / "Procfile"
+#: The devnode's hourly limits under `make demo`: room for the demo's task every 20 s (180 an hour) to be
+#: published by one account and answered by another (the node's defaults are 10 and 100).
+DEMO_NODE_ARGS = "--rate-limits publish=1000,submit=1000,validate=1000"
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -164,7 +181,9 @@ class Supervisor:
     """Runs one Procfile command, starts it again with backoff when it dies, gives up when it keeps dying.
 
     The command runs in this process's group: honcho's stop (a SIGTERM to the group) reaches it directly,
-    so it is not sent again unless the command is still running STOP_GRACE seconds later.
+    so it is not sent again unless the command is still running STOP_GRACE seconds later. Its output goes
+    to LOG_DIR/NAME.log, each start marked there, unless TOS_VERBOSE=1 leaves it on our own (honcho's).
+    What this supervisor says goes to its stderr: to the terminal.
     """
 
     def __init__(self, name: str, command: list[str]) -> None:
@@ -172,6 +191,7 @@ class Supervisor:
         self.stop_signal: int | None = None
         self.crashes: list[float] = []
         self.first_delay = float(os.environ.get("TOS_RESTART_DELAY", "1"))
+        self.log = None if os.environ.get("TOS_VERBOSE") == "1" else LOG_DIR / f"{name}.log"
 
     def _on_signal(self, signum: int, frame: object) -> None:
         self.stop_signal = self.stop_signal or signum
@@ -181,7 +201,7 @@ class Supervisor:
             signal.signal(signum, self._on_signal)
         while self.stop_signal is None:
             started = time.monotonic()
-            child = subprocess.Popen(self.command)
+            child = self._start()
             returncode = self._wait(child)
             if self.stop_signal is not None:
                 break
@@ -191,21 +211,66 @@ class Supervisor:
             if len(self.crashes) >= MAX_CRASHES:
                 message = (
                     f"{words}: it died {len(self.crashes)} times in {CRASH_WINDOW / 60:.0f} minutes and keeps "
-                    f"crashing, so the run stops. Its output above says why; fix that and start again."
+                    f"crashing, so the run stops."
                 )
                 self._say(message)
                 with contextlib.suppress(OSError):
-                    (RUN_DIR / GAVE_UP_FILE).write_text(message + "\n")
+                    (RUN_DIR / GAVE_UP_FILE).write_text(f"{message} {self._why()}\n")
                 return returncode if returncode > 0 else 1
             delay = min(RESTART_DELAY_CAP, self.first_delay * 2 ** (len(self.crashes) - 1))
-            self._say(
+            restart = (
                 f"{words}; starting it again in {delay:g} s (crash {len(self.crashes)} of {MAX_CRASHES})"
             )
+            self._say(f"{restart}; {self._last_words()}" if self.log else restart)
             self._sleep(delay)
         # Stopped on purpose: end the way the command would have without us (killed by the same signal).
         signal.signal(self.stop_signal, signal.SIG_DFL)
         os.kill(os.getpid(), self.stop_signal)
         return 128 + self.stop_signal
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.log is None:
+            return subprocess.Popen(self.command)
+        self.log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as sink:
+            again = f" again (after crash {len(self.crashes)})" if self.crashes else ""
+            sink.write(f"{self._marker()}started{again} {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+            sink.flush()
+            return subprocess.Popen(self.command, stdout=sink, stderr=subprocess.STDOUT)
+
+    def _marker(self) -> str:
+        return f"--- {self.name} "
+
+    def _last_lines(self, count: int) -> list[str]:
+        """The last `count` non-blank lines its command wrote since it was last started."""
+        if self.log is None:
+            return []
+        try:
+            with open(self.log, "rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - 16384))
+                text = log.read().decode("utf-8", "replace")
+        except OSError:
+            return []
+        lines = text.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith(self._marker())]
+        since = lines[starts[-1] + 1 :] if starts else lines[1:]
+        return [line for line in since if line.strip()][-count:]
+
+    def _last_words(self) -> str:
+        """`its last line: ... (.run/logs/relay.log)`: why it died, as far as one line can say."""
+        assert self.log is not None
+        last = self._last_lines(1)
+        return f"its last line: {last[0]} ({shown(self.log)})" if last else f"its log: {shown(self.log)}"
+
+    def _why(self) -> str:
+        if self.log is None:
+            return "Its output above says why; fix that and start again."
+        lines = self._last_lines(TAIL_LINES)
+        if not lines:
+            return f"It wrote nothing to its log ({shown(self.log)}); fix that and start again."
+        tail = "".join(f"\n    {line}" for line in lines)
+        return f"Its last lines (all of them in {shown(self.log)}); fix that and start again:{tail}"
 
     def _wait(self, child: subprocess.Popen[bytes]) -> int:
         told_at: float | None = None
@@ -232,17 +297,66 @@ class Supervisor:
         print(message, file=sys.stderr, flush=True)
 
 
-def _wait_for_http(url: str, timeout: float, child: subprocess.Popen[bytes] | None = None) -> bool:
-    """Whether `url` answered within `timeout`; gives up at once when `child` (honcho) has exited, e.g. on a
-    Ctrl-C that came before the web server first answered us."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (child is None or child.poll() is None):
-        try:
-            with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 - our own loopback URL
-                return bool(reply.status < 500)
-        except OSError:
-            time.sleep(0.5)
-    return False
+def _health(url: str) -> list[str] | None:
+    """What the dashboard's /healthz says is down ([] when everything is up); None when it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as reply:  # noqa: S310 - our own loopback URL
+            return list(json.load(reply).get("down", []))
+    except urllib.error.HTTPError as error:  # 503 names what is down
+        with contextlib.suppress(ValueError, OSError):
+            return list(json.load(error).get("down", []))
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+#: Seconds between "still waiting" lines while the processes come up, and how long the web server may answer
+#: with something still down before the URL is printed anyway (with what is down).
+WAIT_NOTE_EVERY = 30.0
+UP_PATIENCE = 60.0
+
+
+def _await_up(url: str, honcho: subprocess.Popen[str], stopping: threading.Event) -> list[str] | None:
+    """Wait until the dashboard answers with everything up; what is still down once patience ran out, or
+    None when honcho exited or a Ctrl-C came first."""
+    started = time.monotonic()
+    next_note = WAIT_NOTE_EVERY
+    while honcho.poll() is None and not stopping.is_set():
+        down = _health(url)
+        waited = time.monotonic() - started
+        if down == [] or (down and waited > UP_PATIENCE):
+            return down
+        if waited > next_note:
+            what = ", ".join(down) if down else "the web server"
+            Step.say(f"  still waiting for {what} after {waited:.0f} s (logs: {shown(LOG_DIR)})")
+            next_note += WAIT_NOTE_EVERY
+        time.sleep(0.5)
+    return None
+
+
+#: A line of honcho's: `17:19:24 relay.1  | text` (its own lines come from `system`).
+HONCHO_LINE = re.compile(r"^(?P<time>\d\d:\d\d:\d\d) (?P<name>[^\s.]+)(?:\.\d+)?\s*\| (?P<text>.*)$")
+
+
+def _forward(output: IO[str], verbose: bool) -> None:
+    """honcho's output to the terminal: everything with --verbose; otherwise what the processes' supervisors
+    say (a death, a restart), honcho's own lines (started, stopping) only to .run/logs/honcho.log."""
+    log = open(os.devnull, "w") if verbose else open(LOG_DIR / "honcho.log", "a")  # noqa: SIM115
+    with log:
+        for raw in output:
+            line = raw.rstrip("\n")
+            log.write(raw)
+            log.flush()
+            match = HONCHO_LINE.match(line)
+            if verbose or match is None:
+                Step.say(line)
+            elif match["name"] != "system":
+                name, text = match["name"], match["text"]
+                Step.say(
+                    f"{match['time']} {text}"
+                    if text.startswith(f"{name} ")
+                    else f"{match['time']} {name}: {text}"
+                )
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -259,25 +373,51 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
+def _manage_step(words: str, env: dict[str, str], *args: str) -> bool:
+    """`manage.py ARGS` as one step on the terminal, its output in .run/logs/setup.log; whether it worked.
+
+    Also with --verbose: seed_demo prints the logins, which the banner prints once, last."""
+    step = Step(words)
+    log = LOG_DIR / "setup.log"
+    command = [sys.executable, str(ROOT / "manage.py"), *args]
+    returncode, output = run_logged(command, log, verbose=False, env=env, cwd=ROOT)
+    if returncode:
+        step.failed(command, returncode, output, log)
+        return False
+    step.done()
+    return True
 
 
-def run(*, demo: bool = False) -> int:
-    """Start the whole system and print where it is; Ctrl-C stops every process.
+def start_logs() -> None:
+    """This run's logs start empty: the previous run's move to .run/logs/previous/."""
+    previous = LOG_DIR / "previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    LOG_DIR.mkdir(mode=0o700, exist_ok=True)
+    logs = sorted(LOG_DIR.glob("*.log"))
+    if logs:
+        previous.mkdir(mode=0o700)
+        for log in logs:
+            log.rename(previous / log.name)
+
+
+def run(*, demo: bool = False, verbose: bool = False) -> int:
+    """Start the whole system, a line a step, and print where it is and the logins; Ctrl-C stops every process.
 
     `demo` also seeds the demo activity and starts the Procfile's `demo` process (and lets the demo
-    publisher publish more than the node's default ten tasks an hour)."""
+    publisher publish more than the node's default ten tasks an hour). `verbose` shows every process's
+    output on the terminal instead of in .run/logs/."""
     private_run_dir()
     (RUN_DIR / GAVE_UP_FILE).unlink(missing_ok=True)
     stopped = stop_stale_processes()
     if stopped:
         print(f"Stopped processes left by an earlier run: {', '.join(stopped)}")
+    start_logs()
 
     env = {**read_env_file(ROOT / ".env"), **os.environ}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("DEBUG", "true")
     env["PYTHONUNBUFFERED"] = "1"
+    env["TOS_VERBOSE"] = "1" if verbose else "0"
     processes = ["node", "web", "worker", "beat"]
     if "REDIS_URL" not in env:
         redis_port = pick_port(int(env.get("REDIS_PORT", "6390")))
@@ -296,7 +436,7 @@ def run(*, demo: bool = False) -> int:
     extras = {"redis"} if demo else {"redis", "demo"}
     processes += [name for name in _procfile_names() if name not in processes and name not in extras]
     if demo:
-        env.setdefault("TOS_NODE_ARGS", "--rate-limits publish=1000")
+        env.setdefault("TOS_NODE_ARGS", DEMO_NODE_ARGS)
 
     database = sqlite_path(env.get("DATABASE_URL", ""))
     if database is not None:
@@ -304,31 +444,86 @@ def run(*, demo: bool = False) -> int:
         database.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
         database.chmod(0o600)
-    _manage("migrate", "--no-input", "-v", "0", env=env)
+    where = f" ({shown(database)})" if database is not None else ""
+    if not _manage_step(f"Migrating the database{where}", env, "migrate", "--no-input"):
+        return 1
     # The node accounts and auto-mining of `--demo` need the node and Redis: the `demo` process does them.
-    _manage("seed_demo", env=env)
+    if not _manage_step("Creating the demo logins", env, "seed_demo"):
+        return 1
 
     url = f"http://127.0.0.1:{web_port}"
     # The environment is complete here; an empty env file stops honcho from re-reading .env over it.
     empty_env = RUN_DIR / "honcho.env"
     empty_env.write_text("")
     honcho = [sys.executable, "-m", "honcho", "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(empty_env)]
-    honcho += ["start", *processes]
-    # Ctrl-C reaches honcho too (same terminal process group); it stops its children and exits.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    honcho += ["start", "--no-colour", *processes]
+    # Ctrl-C reaches honcho too (same terminal process group); it stops its children and exits. We only say so.
+    stopping = threading.Event()
+    stop_step: list[Step] = []
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            stop_step.append(Step("Stopping every process", verbose))
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
-        child = subprocess.Popen(honcho, env=env, cwd=ROOT, preexec_fn=_default_sigint)
-        if _wait_for_http(f"{url}/login/", timeout=90, child=child):
-            print(f"\n  TOS AI Mining dashboard is up: {url}   (health: {url}/healthz)")
-            print(f"  Node: {env['TOS_NODE_URL']}   Redis: {env['REDIS_URL']}")
-            print("  Logins are printed above (seed_demo); Ctrl-C stops everything.\n", flush=True)
+        step = Step(f"Starting {', '.join(processes)}", verbose)
+        child = subprocess.Popen(
+            honcho,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            preexec_fn=_default_sigint,
+        )
+        assert child.stdout is not None
+        forwarder = threading.Thread(target=_forward, args=(child.stdout, verbose), daemon=True)
+        forwarder.start()
+        down = _await_up(url, child, stopping)
+        if down is not None:
+            step.done("up" if not down else f"{', '.join(down)} not up yet")
+            for line in _banner(url, env, demo=demo, verbose=verbose, down=down):
+                Step.say(line)
         returncode = child.wait()
+        forwarder.join(timeout=10)
     finally:
         signal.signal(signal.SIGINT, previous)
     gave_up = RUN_DIR / GAVE_UP_FILE
     if gave_up.exists():
-        print(f"\n  The run stopped: {gave_up.read_text().strip()}\n", flush=True)
+        Step.say(f"\n  The run stopped: {gave_up.read_text().strip()}\n")
+        return returncode or 1
+    if stop_step:
+        stop_step[0].done("stopped")
+        return 0
     return returncode
+
+
+def _banner(url: str, env: dict[str, str], *, demo: bool, verbose: bool, down: list[str]) -> list[str]:
+    """Where the dashboard is, the demo logins, where each process's output goes."""
+    lines = ["", f"  TOS AI Mining dashboard is up: {url}   (health: {url}/healthz)"]
+    if down:
+        lines.append(
+            f"  Not up yet: {', '.join(down)} (its log is in {shown(LOG_DIR)}); the pages say so meanwhile."
+        )
+    logins_file = RUN_DIR / "demo-logins.json"
+    logins: dict[str, str] = json.loads(logins_file.read_text()) if logins_file.exists() else {}
+    for number, (username, password) in enumerate(logins.items()):
+        lines.append(f"  {'Log in as' if number == 0 else '':<10}  {username:<10} / {password}")
+    lines.append(f"  Node: {env['TOS_NODE_URL']}   Redis: {env['REDIS_URL']}")
+    if verbose:
+        lines.append("  Every process's output is shown here, after its name.")
+    else:
+        logs = shown(LOG_DIR)
+        lines.append(
+            f"  Each process's output is in {logs}/ (web.log, worker.log...); VERBOSE=1 shows it here."
+        )
+        if demo:
+            lines.append(f"  The demo activity says what it does in {logs}/demo.log.")
+    lines += ["  Ctrl-C stops everything.", ""]
+    return lines
 
 
 def private_run_dir() -> None:
@@ -374,8 +569,12 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    if command == "run" and rest in ([], ["--demo"]):
-        return run(demo=rest == ["--demo"])
+    if command == "run" and set(rest) <= {"--demo", "--verbose"}:
+        try:
+            return run(demo="--demo" in rest, verbose="--verbose" in rest)
+        except KeyboardInterrupt:  # a Ctrl-C while migrating: the step's own process stopped too
+            print("\nStopped.", flush=True)
+            return 130
     if command == "proc" and rest:
         return run_proc(rest[0], rest[1:])
     if command == "redis-server":

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tosweb.launcher import RUN_DIR, pick_port
+from tosweb.launcher import pick_port
 
 DEBIAN_PACKAGE = "postgresql"
 DATABASE = "tosweb"
@@ -78,8 +78,9 @@ def _as_server_user(command: list[str]) -> list[str]:
 @contextlib.contextmanager
 def throwaway_cluster(bindir: Path) -> Iterator[str]:
     """A PostgreSQL server on a free loopback port, for the duration of the block; yields its URL."""
-    RUN_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="pgtest-", dir=RUN_DIR))
+    # The system's temporary directory, not .run/: .run/ is for this user only (0700), and as root the
+    # server runs as the postgres user, which must reach its data directory.
+    workdir = Path(tempfile.mkdtemp(prefix="tos-pgtest-"))
     data = workdir / "data"
     if os.geteuid() == 0:
         owner = pwd.getpwnam(SERVER_USER)

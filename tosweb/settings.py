@@ -270,6 +270,8 @@ SOLVER_ALLOW_LOOPBACK = not PRODUCTION
 # On a devnet, a newly generated account is funded from the faucet with this many atomic units
 # (10,000 TOS by default); 0 turns it off. Production nodes have no faucet.
 TOS_DEV_FAUCET_AMOUNT = envint("TOS_DEV_FAUCET_AMOUNT", 0 if PRODUCTION else 10_000 * 10**8, minimum=0)
+# `make demo` publishes a task this many seconds apart (each due nine intervals later, at least 30 s).
+TOS_DEMO_INTERVAL = envint("TOS_DEMO_INTERVAL", 20, minimum=1)
 # Miners register on the node with this fee (atomic units; the node's minimum is 1 TOS).
 TOS_MINER_REGISTRATION_FEE = envint("TOS_MINER_REGISTRATION_FEE", 10**8 * 10, minimum=10**9)
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from dashboard.forms.accounts import ImportKeyForm, LoginForm, RolesForm, SignupForm
+from dashboard.forms.accounts import (
+    ImportKeyForm,
+    KeyDownloadForm,
+    LoginForm,
+    RolesForm,
+    SignupForm,
+    UnlinkForm,
+)
 from dashboard.forms.automining import AutoMiningForm, AutoMiningToggleForm
 from dashboard.forms.mining import (
     ApproveForm,
-    BulkRejectForm,
+    BulkReviewForm,
     MiningPreferencesForm,
     ParticipateForm,
     PeriodForm,
@@ -21,8 +28,9 @@ __all__ = [
     "ApproveForm",
     "AutoMiningForm",
     "AutoMiningToggleForm",
-    "BulkRejectForm",
+    "BulkReviewForm",
     "ImportKeyForm",
+    "KeyDownloadForm",
     "LoginForm",
     "MiningPreferencesForm",
     "ParticipateForm",
@@ -35,6 +43,7 @@ __all__ = [
     "SolutionForm",
     "TaskFilterForm",
     "TosAmountField",
+    "UnlinkForm",
     "add_review_problem",
     "reward_range_text",
 ]

@@ -72,7 +72,7 @@ class SolutionForm(forms.Form):
     """A solution: content (required), code, documentation and test results."""
 
     content = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 bytes."
+        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 characters."
     )
     code = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), required=False)
     documentation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -86,7 +86,7 @@ class SolutionForm(forms.Form):
     def clean_content(self) -> str:
         content: str = self.cleaned_data["content"]
         if len(content.encode("utf-8")) < 10:
-            raise forms.ValidationError("Write at least 10 bytes of content.")
+            raise forms.ValidationError("Write at least 10 characters in your answer.")
         return content
 
     def clean_test_results(self) -> Any:
@@ -112,8 +112,10 @@ class SolutionForm(forms.Form):
         if not self.errors:
             size = len(json.dumps(self.solution().to_dict(), ensure_ascii=False).encode("utf-8"))
             if size > MAX_SOLUTION_BYTES:
+                over = size - MAX_SOLUTION_BYTES
                 raise forms.ValidationError(
-                    f"The whole solution is {size:,} bytes; at most {MAX_SOLUTION_BYTES:,} are allowed."
+                    f"The whole solution is about {over:,} characters too long: together, its fields may "
+                    f"hold {MAX_SOLUTION_BYTES:,} plain characters (accents, symbols and emoji count as 2 to 4)."
                 )
         return cleaned
 
@@ -166,17 +168,53 @@ class SubmissionRefsField(forms.MultipleChoiceField):
         return bool(_SUBMISSION_REF.fullmatch(value))
 
 
-class BulkRejectForm(forms.Form):
+class BulkReviewForm(forms.Form):
+    """Several ticked submissions approved with one score and reasoning, or rejected with one reason."""
+
     submissions = SubmissionRefsField(
-        label="Submissions", error_messages={"required": "Tick the submissions to reject."}
+        label="Submissions", error_messages={"required": "Tick the submissions to review."}
+    )
+    action = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        error_messages={
+            "required": "Choose Approve or Reject.",
+            "invalid_choice": "Choose Approve or Reject.",
+        },
+    )
+    score = forms.IntegerField(
+        label="Score", min_value=0, max_value=100, required=False, help_text="0 to 100, for every ticked one."
+    )
+    reasoning = forms.CharField(
+        label="Reasoning", max_length=2000, required=False, help_text="Why this score, for every ticked one."
     )
     reason = forms.CharField(
-        max_length=2000, help_text="One reason for every ticked submission, e.g. spam or empty."
+        label="Reason",
+        max_length=2000,
+        required=False,
+        help_text="One reason for every ticked submission, e.g. spam or empty. A rejection scores 0.",
     )
+    #: The queue's tab to go back to.
+    tab = forms.ChoiceField(choices=[(tab, tab) for tab in services.TABS], required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "approve":
+            if cleaned.get("score") is None and "score" not in self.errors:
+                self.add_error("score", "Give the score every ticked submission gets.")
+            if not cleaned.get("reasoning"):
+                self.add_error("reasoning", "Say why, for every ticked submission.")
+        elif cleaned.get("action") == "reject" and not cleaned.get("reason"):
+            self.add_error("reason", "Say why they are rejected.")
+        return cleaned
 
     def refs(self) -> list[tuple[str, str]]:
         pairs = (value.split(":", 1) for value in self.cleaned_data["submissions"])
         return list(dict.fromkeys((task_id, submission_id) for task_id, submission_id in pairs))
+
+    def verdict(self) -> services.Verdict:
+        if self.cleaned_data["action"] == "approve":
+            return services.Verdict(True, self.cleaned_data["score"], self.cleaned_data["reasoning"])
+        return services.Verdict(False, 0, self.cleaned_data["reason"])
 
 
 class PeriodForm(forms.Form):

@@ -43,15 +43,36 @@ class TosAmountField(forms.CharField):
         return int(atomic)
 
 
+#: The node counts text in bytes of UTF-8 (its rules): a plain letter is one, accents and emoji 2 to 4.
+MAX_TITLE_BYTES = 256
+MAX_DESCRIPTION_BYTES = 2048
+
+
+def check_size(text: str, what: str, minimum: int, maximum: int) -> None:
+    """Refuse text the node would refuse, in characters: people type characters, the node counts bytes."""
+    size = len(text.encode("utf-8"))
+    if size < minimum:
+        raise forms.ValidationError(f"Write at least {minimum} characters in the {what}.")
+    if size > maximum:
+        over = size - maximum
+        wide = "" if size == len(text) else " (accents, symbols and emoji count as 2 to 4 each)"
+        raise forms.ValidationError(
+            f"The {what} is {over:,} character{'s' * (over > 1)} too long{wide}: shorten it to fit "
+            f"{maximum:,} plain characters."
+        )
+
+
 class PublishTaskForm(forms.Form):
     """Every field of `task_data`, with the node's rules checked here too (the node still decides)."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
-    title = forms.CharField(max_length=200, help_text="What the task is about, in a line.")
+    title = forms.CharField(
+        max_length=200, help_text="What the task is about, in a line of up to 200 characters."
+    )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         strip=True,
-        help_text="What a solution must do: 10 to 2048 bytes.",
+        help_text="What a solution must do: 10 to 2,048 characters (fewer with accents or emoji).",
     )
     task_type = forms.ChoiceField(
         label="Task type",
@@ -172,13 +193,14 @@ class PublishTaskForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())
 
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        check_size(title, "title", 1, MAX_TITLE_BYTES)
+        return title
+
     def clean_description(self) -> str:
         description: str = self.cleaned_data["description"]
-        size = len(description.encode("utf-8"))
-        if size < 10:
-            raise forms.ValidationError("Describe the task in at least 10 bytes.")
-        if size > 2048:
-            raise forms.ValidationError(f"The description is {size} bytes; at most 2048 are allowed.")
+        check_size(description, "description", 10, MAX_DESCRIPTION_BYTES)
         return description
 
     def clean_deadline_at(self) -> datetime | None:

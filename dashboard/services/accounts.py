@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from dashboard import node
+from dashboard import node, schedules
 from dashboard.crypto import encrypt_secret
-from dashboard.models import NodeAccount, Profile
+from dashboard.models import AutoMiningConfig, NodeAccount, NodeEvent, Profile, Task
+from dashboard.services.earnings import reward_words
 from tos_ai import AlreadyDone, Wallet
 
 
@@ -122,3 +127,81 @@ def account_overview(account: NodeAccount) -> AccountOverview:
         escrow=escrow,
         reputation=stats.reputation,
     )
+
+
+# --- backing up, unlinking, history --------------------------------------------------------------
+
+
+class KeyAlreadyDownloaded(Exception):
+    """The account's key file was downloaded before: it is offered once."""
+
+
+def export_key(account: NodeAccount, passphrase: str) -> dict[str, Any]:
+    """The account's key as a tos_ai wallet file (scrypt and AES-256-GCM with the person's passphrase),
+    once: a second call raises `KeyAlreadyDownloaded`, even when two arrive at the same moment."""
+    claimed = NodeAccount.objects.filter(pk=account.pk, key_downloaded_at__isnull=True).update(
+        key_downloaded_at=timezone.now()
+    )
+    if not claimed:
+        raise KeyAlreadyDownloaded
+    return node.wallet_for(account).to_encrypted_json(passphrase)
+
+
+def unlink_account(user: User) -> NodeAccount | None:
+    """Forget the user's node account (its key included), auto-mining off first; the account itself stays
+    on the node with its balance, stake and tasks, usable by whoever holds its key. The one unlinked."""
+    account = NodeAccount.objects.filter(user=user).first()
+    if account is None:
+        return None
+    with transaction.atomic():
+        AutoMiningConfig.objects.filter(user=user).update(enabled=False)
+        schedules.unschedule_user(user.pk)
+        account.delete()
+    return account
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One credit (+) or debit (-) of an account's balance, from the stored event log."""
+
+    at: dt.datetime
+    amount: int  # atomic, signed
+    words: str
+    task_id: str
+    title: str
+
+
+#: The events that move an account's balance, and which of their fields names the account.
+_DEBITS = {
+    "task_published": ("publisher", "reward_amount", "reward paid into escrow"),
+    "participant_joined": ("miner", "stake_amount", "stake locked"),
+    "miner_registered": ("miner_address", "registration_fee", "miner registration fee"),
+}
+
+
+def account_history(account: NodeAccount, limit: int = 50) -> list[Movement]:
+    """The account's latest credits and debits, newest first: rewards, stakes and refunds coming in,
+    rewards put into escrow, stakes locked and the registration fee going out."""
+    address = account.address
+    wanted = Q(name="reward_distributed", data__recipient=address)
+    for name, (who, _, _) in _DEBITS.items():
+        wanted |= Q(name=name, **{f"data__{who}": address})
+    events = list(NodeEvent.objects.filter(wanted).order_by("-seq")[:limit])
+    titles = dict(
+        Task.objects.filter(task_id__in={e.task_id for e in events if e.task_id}).values_list(
+            "task_id", "title"
+        )
+    )
+    movements = []
+    for event in events:
+        if event.name == "reward_distributed":
+            amount, words = (
+                int(event.data.get("amount") or 0),
+                reward_words(str(event.data.get("reward_type"))),
+            )
+        else:
+            _, field, words = _DEBITS[event.name]
+            amount = -int(event.data.get(field) or 0)
+        title = titles.get(event.task_id) or str(event.data.get("title") or "")
+        movements.append(Movement(event.timestamp, amount, words, event.task_id, title))
+    return movements

@@ -47,6 +47,7 @@ from dashboard.services.mining import (
     history_by_difficulty,
     joined_task_ids,
     may,
+    states_of,
     success_estimate,
 )
 from dashboard.services.tasks import NODE_LIST_LIMIT, sync_tasks
@@ -563,12 +564,34 @@ def on_new_events(events: Sequence[NodeEvent]) -> None:
 
 
 @dataclass(frozen=True)
+class AutoRow:
+    """One of auto-mining's participations as its page lists it: while auto-mining works on it, the
+    work's state; once submitted, the participation's state in the same words as the participations page."""
+
+    participation: AutoParticipation
+    state: str
+    label: str
+
+
+def auto_rows(address: str | None, participations: Sequence[AutoParticipation]) -> list[AutoRow]:
+    done = (AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING)
+    finished = [row.task_id for row in participations if row.state in done]
+    states = states_of(address, finished) if address and finished else {}
+    return [
+        AutoRow(row, states[row.task_id], states[row.task_id])
+        if row.task_id in states and row.state == AutoParticipation.State.SUBMITTED
+        else AutoRow(row, row.state, row.get_state_display())
+        for row in participations
+    ]
+
+
+@dataclass(frozen=True)
 class Status:
     config: AutoMiningConfig
     current: AutoMiningRun | None
     last: AutoMiningRun | None
     next_check: dt.datetime | None
-    participations: list[AutoParticipation]
+    participations: list[AutoRow]
     steps: list[AutoMiningStep]
     queue_problem: str = ""
 
@@ -596,7 +619,10 @@ def status_for(user: User | AbstractBaseUser) -> Status:
         current=current,
         last=last,
         next_check=schedules.next_check(config.user_id) if config.enabled else None,
-        participations=list(AutoParticipation.objects.filter(user_id=config.user_id)[:10]),
+        participations=auto_rows(
+            NodeAccount.objects.filter(user_id=config.user_id).values_list("address", flat=True).first(),
+            list(AutoParticipation.objects.filter(user_id=config.user_id)[:10]),
+        ),
         steps=steps,
         queue_problem=queue_problem() if config.enabled else "",
     )

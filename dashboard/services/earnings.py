@@ -1,11 +1,16 @@
-"""Earnings: the credits the node paid to an account, as totals by type, a chart over a period, and a CSV."""
+"""Earnings: the credits the node paid to an account, as totals by type, a chart over a period, and a CSV.
+
+One definition of each figure, on every page: what an account *earned* is the sum of its reward credits of
+the page's kinds (a miner's winner's shares and shares for passing submissions; a validator's shares);
+a stake coming back is the account's own money, listed as "stake returned" and never counted as earned.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
@@ -13,11 +18,45 @@ from django.utils import timezone
 from dashboard import node
 from dashboard.amounts import tos_exact
 from dashboard.fields import AmountSum
-from dashboard.models import Credit, NodeAccount
+from dashboard.models import Credit, NodeAccount, Task
 from dashboard.services.tasks import refresh_event_log
 
 #: Periods of the earnings pages and leaderboards, in days (None: since the first credit).
 PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
+
+#: Each reward type in words, as pages show it (CSV files keep the node's codes beside these words).
+REWARD_WORDS: dict[str, str] = {
+    Credit.RewardType.WINNER: "winner's share",
+    Credit.RewardType.PARTICIPANT: "share for a passing submission",
+    Credit.RewardType.VALIDATOR: "validator's share",
+    Credit.RewardType.STAKE_RETURN: "stake returned",
+    Credit.RewardType.REFUND: "refund of escrow",
+    Credit.RewardType.NETWORK: "network's share",
+}
+
+
+def reward_words(reward_type: str) -> str:
+    """A reward type in words; an unknown code as the node sent it."""
+    return REWARD_WORDS.get(reward_type, reward_type.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class EarningsKind:
+    """What one earnings page counts as earned, and which of the account's own funds coming back it lists."""
+
+    name: str
+    earned: tuple[str, ...]
+    earned_words: str
+    returned: tuple[str, ...] = ()
+
+
+MINING = EarningsKind(
+    "mining",
+    (Credit.RewardType.WINNER, Credit.RewardType.PARTICIPANT),
+    "winner's shares and shares for passing submissions",
+    (Credit.RewardType.STAKE_RETURN,),
+)
+VALIDATING = EarningsKind("validating", (Credit.RewardType.VALIDATOR,), "validator's shares")
 
 
 @dataclass(frozen=True)
@@ -34,14 +73,31 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
-    """The earnings chart as SVG geometry (the template draws it; no script)."""
+    """The earnings chart as SVG geometry (the template draws it; no script).
+
+    The bars stand on the baseline (y = `baseline`) and the value axis runs from 0 to `top`, a round
+    figure at or above the peak: the template labels `ticks` (top, half of it, 0) beside the plot."""
 
     bars: list[Bar]
     bucket: str  # "day", "week" or "month"
     peak: int
+    top: int = 0
     width: int = 640
     height: int = 200
-    baseline: int = 180
+    baseline: int = 200
+
+    @property
+    def ticks(self) -> list[int]:
+        """The labelled values of the value axis, top first (their lines are at `gridlines`)."""
+        return [self.top, self.top // 2, 0] if self.top else [0]
+
+    @property
+    def gridlines(self) -> list[int]:
+        return [0, self.baseline // 2] if self.top else []
+
+    @property
+    def middle_label(self) -> str:
+        return self.bars[len(self.bars) // 2].label if len(self.bars) > 2 else ""
 
     @property
     def first_label(self) -> str:
@@ -58,18 +114,42 @@ class TypeTotal:
     amount: int
     count: int
 
+    @property
+    def words(self) -> str:
+        return reward_words(self.reward_type)
+
+
+@dataclass(frozen=True)
+class PaidCredit:
+    """One credit as a page lists it: when, for which task (by title), what for, how much."""
+
+    paid_at: dt.datetime
+    task_id: str
+    title: str
+    reward_type: str
+    amount: int
+
+    @property
+    def words(self) -> str:
+        return reward_words(self.reward_type)
+
 
 @dataclass(frozen=True)
 class Earnings:
-    """What the account was paid in a period: total of the chosen reward types, a chart, totals by type."""
+    """What the account earned in a period (the sum of `by_type`), a chart of it, and its stake returned."""
 
     period: str
+    kind: EarningsKind
     total: int
     chart: Chart
     by_type: list[TypeTotal]
-    recent: list[Credit]
+    returned: list[TypeTotal]
+    recent: list[PaidCredit]
     problem: node.NodeProblem | None = None
-    reward_types: Sequence[str] = field(default_factory=tuple)
+
+    @property
+    def days(self) -> int | None:
+        return PERIODS.get(self.period)
 
 
 def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -81,28 +161,41 @@ def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime | N
     return today - dt.timedelta(days=days - 1)
 
 
-def earnings(account: NodeAccount, period: str, reward_types: Sequence[str]) -> Earnings:
-    """The account's credits of `reward_types` over the period (7d, 30d, all), after catching up on events."""
+def titles_of(task_ids: Iterable[str]) -> dict[str, str]:
+    """The stored titles of these tasks (a task the dashboard never stored has none)."""
+    return dict(Task.objects.filter(task_id__in=set(task_ids)).values_list("task_id", "title"))
+
+
+def earnings(account: NodeAccount, period: str, kind: EarningsKind = MINING) -> Earnings:
+    """What the account earned of `kind` over the period (7d, 30d, all), after catching up on events."""
     problem = refresh_event_log()
     start = period_start(period)
     credits = Credit.objects.to_address(account.address)
     if start is not None:
         credits = credits.filter(paid_at__gte=start)
-    earned = credits.filter(reward_type__in=reward_types)
-    by_type = [
-        TypeTotal(row["reward_type"], int(row["amount"]), int(row["count"]))
-        for row in credits.values("reward_type").annotate(amount=AmountSum("amount"), count=Count("id"))
-    ]
-    by_type.sort(key=lambda total: (total.reward_type not in reward_types, -total.amount))
+    sums = {
+        row["reward_type"]: TypeTotal(row["reward_type"], int(row["amount"]), int(row["count"]))
+        for row in credits.filter(reward_type__in=kind.earned + kind.returned)
+        .values("reward_type")
+        .annotate(amount=AmountSum("amount"), count=Count("id"))
+    }
+    by_type = [sums.get(code, TypeTotal(code, 0, 0)) for code in kind.earned]
+    earned = credits.filter(reward_type__in=kind.earned)
     points = list(earned.values_list("paid_at", "amount"))
+    latest = list(earned.order_by("-paid_at", "-event_id")[:20])
+    titles = titles_of(credit.task_id for credit in latest)
     return Earnings(
         period=period,
-        total=sum(amount for _, amount in points),
+        kind=kind,
+        total=sum(total.amount for total in by_type),
         chart=chart(points, start),
         by_type=by_type,
-        recent=list(earned.order_by("-paid_at", "-event_id")[:20]),
+        returned=[sums[code] for code in kind.returned if code in sums],
+        recent=[
+            PaidCredit(c.paid_at, c.task_id, titles.get(c.task_id, ""), c.reward_type, c.amount)
+            for c in latest
+        ],
         problem=problem,
-        reward_types=tuple(reward_types),
     )
 
 
@@ -141,13 +234,14 @@ def chart(
         slots.append(slot)
         slot = _next_bucket(slot, bucket)
     peak = max((totals[slot] for slot in slots), default=0)
-    base = Chart([], bucket, peak)
+    top = round_top(peak)
+    base = Chart([], bucket, peak, top)
     step = base.width / max(1, len(slots))
     bars = []
     for index, slot in enumerate(slots):
         amount = totals[slot]
         # Integer amounts scaled to pixels: a float here is geometry, never money.
-        height = 0.0 if not peak else max(1.0, amount / peak * (base.baseline - 10)) if amount else 0.0
+        height = max(1.0, amount / top * base.baseline) if amount else 0.0
         label = slot.strftime("%Y-%m") if bucket == "month" else slot.isoformat()
         bars.append(
             Bar(
@@ -159,18 +253,41 @@ def chart(
                 height=round(height, 2),
             )
         )
-    return Chart(bars, bucket, peak)
+    return Chart(bars, bucket, peak, top)
 
 
-CSV_HEADER = ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos", "reason", "event_seq"]
+def round_top(peak: int) -> int:
+    """The value axis's top: the smallest 1, 2 or 5 x 10^n atomic units at or above the peak (0 for none)."""
+    if peak <= 0:
+        return 0
+    magnitude = 10 ** (len(str(peak)) - 1)
+    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= peak)
 
 
-def credit_rows(account: NodeAccount) -> Iterator[list[str]]:
-    """Every credit to the account, oldest first, as CSV rows (UTC ISO times; atomic and exact TOS)."""
+CSV_HEADER = [
+    "paid_at_utc",
+    "task_id",
+    "reward_type",
+    "amount_atomic",
+    "amount_tos",
+    "reason",
+    "event_seq",
+    "what",
+    "task_title",
+]
+
+
+def credit_rows(account: NodeAccount, kind: EarningsKind = MINING) -> Iterator[list[str]]:
+    """The account's credits of `kind` (earned and returned), oldest first, as CSV rows (UTC ISO times;
+    atomic and exact TOS; the type's code and its words; the task's title)."""
     yield CSV_HEADER
     credits = (
-        Credit.objects.to_address(account.address).select_related("event").order_by("paid_at", "event_id")
+        Credit.objects.to_address(account.address)
+        .filter(reward_type__in=kind.earned + kind.returned)
+        .select_related("event")
+        .order_by("paid_at", "event_id")
     )
+    titles = titles_of(credits.values_list("task_id", flat=True))
     for credit in credits.iterator():
         yield [
             credit.paid_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -180,4 +297,6 @@ def credit_rows(account: NodeAccount) -> Iterator[list[str]]:
             tos_exact(credit.amount),
             credit.reason,
             str(credit.event.seq),
+            reward_words(credit.reward_type),
+            titles.get(credit.task_id, ""),
         ]

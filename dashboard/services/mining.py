@@ -167,10 +167,19 @@ class SuitableTask:
 
 @dataclass(frozen=True)
 class SuitableTasks:
+    """The tasks offered, and why the other active tasks matching the preferences are not."""
+
     tasks: list[SuitableTask]
     reputation: int | None
     locked: int = 0  # tasks matching the preferences that the reputation does not unlock yet
     problem: node.NodeProblem | None = None
+    joined: int = 0  # active tasks matching the preferences that the miner already joined
+    full: int = 0  # ... that have every place taken
+
+    @property
+    def matching(self) -> int:
+        """Active tasks of other publishers that match the preferences, offered or not."""
+        return len(self.tasks) + self.locked + self.joined + self.full
 
 
 def suitable_tasks(account: NodeAccount, profile: Profile) -> SuitableTasks:
@@ -187,9 +196,13 @@ def suitable_tasks(account: NodeAccount, profile: Profile) -> SuitableTasks:
     joined = set(joined_task_ids(account.address))
     reputation = reputation_of(account.address) if listing.problem is None else None
     history = history_by_difficulty(account.address)
-    offered, locked = [], 0
+    offered, locked, already, full = [], 0, 0, 0
     for task in tasks.order_by("deadline"):
-        if task.task_id in joined or task.participants_count >= task.max_participants:
+        if task.task_id in joined:
+            already += 1
+            continue
+        if task.participants_count >= task.max_participants:
+            full += 1
             continue
         if reputation is not None and not may(reputation, "submit", task.difficulty):
             locked += 1
@@ -199,7 +212,7 @@ def suitable_tasks(account: NodeAccount, profile: Profile) -> SuitableTasks:
             task.difficulty, task.participants_count, reputation, history.get(task.difficulty, Record())
         )
         offered.append(SuitableTask(task, low, high, chance))
-    return SuitableTasks(offered, reputation, locked, listing.problem)
+    return SuitableTasks(offered, reputation, locked, listing.problem, already, full)
 
 
 # --- joining and submitting ------------------------------------------------------------------------
@@ -274,7 +287,8 @@ class ParticipationRow:
     state: str
     stake: int
     submission: dict[str, Any] | None
-    received: int  # every credit to the miner for this task (rewards and stake returned)
+    earned: int  # the miner's rewards for this task (winner's share, share for a passing submission)
+    stake_returned: int  # the part of the stake that came back (all of it, or 70 % after a slash)
 
     @property
     def words(self) -> str:
@@ -343,10 +357,22 @@ def my_participations(account: NodeAccount) -> Participations:
                 state=participation_state(task, account.address, credits[task_id]),
                 stake=int(participant.get("stake_amount") or stakes.get(task_id, 0)),
                 submission=submission_of(task, account.address),
-                received=sum(credit.amount for credit in credits[task_id]),
+                earned=sum(c.amount for c in credits[task_id] if c.reward_type in MINER_REWARD_TYPES),
+                stake_returned=sum(
+                    c.amount for c in credits[task_id] if c.reward_type == Credit.RewardType.STAKE_RETURN
+                ),
             )
         )
     return Participations(rows, problem)
+
+
+def states_of(address: str, task_ids: Sequence[str]) -> dict[str, str]:
+    """The participation state (as the participations page says it) of the account in each stored task."""
+    tasks = Task.objects.filter(task_id__in=list(task_ids))
+    credits: dict[str, list[Credit]] = defaultdict(list)
+    for credit in Credit.objects.to_address(address).filter(task_id__in=list(task_ids)):
+        credits[credit.task_id].append(credit)
+    return {task.task_id: participation_state(task, address, credits[task.task_id]) for task in tasks}
 
 
 def _stakes_from_events(address: str) -> dict[str, int]:
@@ -471,14 +497,15 @@ def miner_leaderboards(period: str) -> MinerBoards:
             earned=AmountSum("amount"), wins=Count("id", filter=Q(reward_type=Credit.RewardType.WINNER))
         )
     )
+    # Miners are the accounts that mined: earned a miner's reward or joined a task (registering, which
+    # every generated account does, is not mining; a publisher or a validator is not listed for it).
     candidates = list(
         dict.fromkeys(
             [row["recipient"] for row in sorted(totals, key=lambda row: -int(row["earned"]))]
-            + list(NodeAccount.objects.values_list("address", flat=True))
             + list(
-                NodeEvent.objects.filter(name="miner_registered")
+                NodeEvent.objects.filter(name="participant_joined")
                 .order_by("-seq")
-                .values_list("data__miner_address", flat=True)
+                .values_list("data__miner", flat=True)[: 20 * MAX_REPUTATION_LOOKUPS]
             )
         )
     )[:MAX_REPUTATION_LOOKUPS]

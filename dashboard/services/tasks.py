@@ -52,7 +52,7 @@ class TaskDraft:
     reward: int
     stake_required: int | None
     deadline: datetime | None
-    deadline_hours: int | None
+    deadline_hours: float | None
     max_participants: int
     verification: str
     required_reviewers: int | None
@@ -458,3 +458,15 @@ def cancel_task(account: NodeAccount, task: Task) -> node.NodeProblem | None:
     refresh_task(task.task_id)
     task.refresh_from_db()
     return None
+
+
+def people_of(task: Task) -> set[str]:
+    """Every address a task's page names: its publisher, participants, submitters, validators, recipients."""
+    details = task.details or {}
+    people = {task.publisher}
+    people |= {str(p.get("miner") or p.get("address") or "") for p in details.get("participants") or []}
+    for submission in details.get("submissions") or []:
+        people.add(str(submission.get("submitter") or ""))
+        people |= {str(v.get("validator") or "") for v in submission.get("validations") or []}
+    people |= {str(r.get("recipient") or "") for r in details.get("rewards") or []}
+    return people - {""}

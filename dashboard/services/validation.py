@@ -48,6 +48,23 @@ def required_of(task: Task) -> int:
     return required_validations(task.details.get("verification_type"))
 
 
+def score_words(submission: dict[str, Any] | None, task: Task) -> str:
+    """A submission's score in words: the final score once the task completed; before, the mean of the
+    validations so far (the node's rule: the integer mean, a rejection counting 0), and whether more
+    are needed."""
+    if not submission:
+        return "no submission"
+    if submission.get("final_score") is not None:
+        return f"{submission['final_score']} (final)"
+    scores = [int(v.get("quality_score") or 0) for v in submission.get("validations") or []]
+    if not scores:
+        return "not reviewed yet"
+    mean, required = sum(scores) // len(scores), required_of(task)
+    if len(scores) >= required:
+        return f"{mean}, every review in: final when the task completes"
+    return f"{mean} so far ({len(scores)} of {required} review{'s' * (required > 1)})"
+
+
 def my_validation(submission: dict[str, Any], address: str) -> dict[str, Any] | None:
     for validation in submission.get("validations") or []:
         if validation.get("validator") == address:
@@ -251,11 +268,34 @@ def review(account: NodeAccount, task_id: str, submission_id: str, verdict: Verd
     return ReviewOutcome(ref, True, "Approved." if verdict.approve else "Rejected.")
 
 
-def reject_many(account: NodeAccount, refs: Sequence[tuple[str, str]], reason: str) -> list[ReviewOutcome]:
-    """Reject several submissions with one reason; each one's outcome is reported, one failure stops none."""
-    return [
-        review(account, task_id, submission_id, Verdict(False, 0, reason)) for task_id, submission_id in refs
-    ]
+@dataclass(frozen=True)
+class BulkOutcome:
+    """A bulk review's result, in words per submission: each named by its task's title and its own id."""
+
+    done: list[str]
+    refused: list[str]
+
+
+def submission_name(task_id: str, submission_id: str, titles: dict[str, str]) -> str:
+    """“Task title”, submission 1a2b3c4d: distinct for two submissions of one task."""
+    title = titles.get(task_id) or f"task {task_id[:8]}"
+    return f"“{title}”, submission {submission_id[:8]}"
+
+
+def review_many(account: NodeAccount, refs: Sequence[tuple[str, str]], verdict: Verdict) -> BulkOutcome:
+    """Approve or reject several submissions with one verdict; each is checked and sent on its own, and
+    one refusal stops none of the others."""
+    outcomes = [review(account, task_id, submission_id, verdict) for task_id, submission_id in refs]
+    titles = dict(Task.objects.filter(task_id__in={t for t, _ in refs}).values_list("task_id", "title"))
+    done, refused = [], []
+    for (task_id, submission_id), outcome in zip(refs, outcomes, strict=True):
+        name = submission_name(task_id, submission_id, titles)
+        if outcome.done:
+            done.append(name)
+        else:
+            verb = "approved" if verdict.approve else "rejected"
+            refused.append(f"{name} was not {verb}: {outcome.message}")
+    return BulkOutcome(done, refused)
 
 
 # --- validator leaderboard -------------------------------------------------------------------------

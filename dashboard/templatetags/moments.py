@@ -1,5 +1,5 @@
-"""Moments as people read them: `{% moment t %}` is relative ("3 min ago") with the exact UTC time on hover,
-`{{ t|local }}` the time in the person's zone with the zone's name (`dashboard.timezones` activates it)."""
+"""`{% moment t %}`: a moment in relative words ("3 min ago") with the exact UTC time on hover, the same for
+every reader (rows the relay renders once for every page); a moment in the person's zone is `|when` (tos.py)."""
 
 from __future__ import annotations
 
@@ -45,11 +45,3 @@ def moment(moment: dt.datetime | None) -> SafeString | str:
     return format_html(
         '<time datetime="{}" title="{}" data-relative>{}</time>', iso, utc_text(moment), relative(moment)
     )
-
-
-@register.filter
-def local(moment: dt.datetime | None) -> str:
-    """The time in the person's zone with the zone's abbreviation: 2025-05-01 14:03 CEST."""
-    if moment is None:
-        return "—"
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")

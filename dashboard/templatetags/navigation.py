@@ -68,7 +68,7 @@ GROUPS: list[tuple[str, str, tuple[str, ...], list[Page]]] = [
         "Validate",
         ("validator",),
         [
-            Page("Review queue", "review_queue", ("review_submission", "bulk_reject")),
+            Page("Review queue", "review_queue", ("review_submission", "bulk_review")),
             Page("Validation earnings", "validation_earnings"),
         ],
     ),
@@ -90,7 +90,7 @@ GROUPS: list[tuple[str, str, tuple[str, ...], list[Page]]] = [
         [
             Page("Notifications", "notifications"),
             Page("Notification settings", "notification_settings"),
-            Page("Wallet", "wallet"),
+            Page("Wallet", "wallet", ("wallet_generate", "wallet_import", "wallet_key", "wallet_unlink")),
             Page("Reputation", "reputation", roles=("miner", "validator")),
             Page("Time zone", "preferences"),
             Page("Roles and password", "roles", ("password_change", "password_change_done")),

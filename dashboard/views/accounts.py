@@ -96,5 +96,16 @@ def roles(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/roles.html", {"form": form, "next": next_page})
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, a POST; a GET (a typed or bookmarked address) asks first instead of a bare 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout_confirm.html")
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")

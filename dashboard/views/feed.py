@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboard import access, broadcast
+from dashboard import access, broadcast, services
 from dashboard.events import last_stored_seq
 from dashboard.forms.overview import FeedFilterForm
 from dashboard.http import HtmxHttpRequest
@@ -18,6 +18,8 @@ from dashboard.models import NodeEvent
 FEED_LENGTH = 50
 #: "Only what concerns me" looks this far back at most for its rows (a busy network's feed is long).
 MINE_SCAN_LIMIT = 2000
+#: The fields of event data that name an account (shown by username when the dashboard knows one).
+PEOPLE_FIELDS = ("miner", "submitter", "validator", "winner", "recipient", "miner_address", "publisher")
 
 
 @login_required
@@ -48,5 +50,8 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
         "live_seq": live_seq,
         "form": form,
         "filtered": bool(types) or form.only_mine(),
+        "names": services.names_of(
+            {str(event.data.get(field) or "") for event in latest for field in PEOPLE_FIELDS}
+        ),
     }
     return render(request, "dashboard/feed.html", context)

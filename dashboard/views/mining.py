@@ -126,7 +126,7 @@ def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
     """The miner's rewards over 7 days, 30 days or all time: a chart, totals by type, the latest credits."""
     account = access.node_account_of(request.user)
     period = PeriodForm(request.GET or None).chosen()
-    report = services.earnings(account, period, services.MINER_REWARD_TYPES) if account else None
+    report = services.earnings(account, period, services.MINING) if account else None
     context = {
         "account": account,
         "report": report,
@@ -134,6 +134,7 @@ def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
         "periods": services.PERIODS,
         "heading": "Mining earnings",
         "url_name": "mining_earnings",
+        "csv_url_name": "earnings_csv",
     }
     template = "dashboard/mining_earnings.html"
     return render(
@@ -144,15 +145,21 @@ def mining_earnings(request: HtmxHttpRequest) -> HttpResponse:
 @role_required("miner")
 @require_GET
 def earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
-    """Every credit to the user's address as CSV: UTC ISO times, atomic amounts and exact TOS with 8 places."""
+    """The miner's rewards and stakes returned as CSV: UTC ISO times, atomic amounts and exact TOS."""
+    return credits_csv(request, services.MINING)
+
+
+def credits_csv(request: HtmxHttpRequest, kind: services.EarningsKind) -> HttpResponse:
+    """The user's credits of one kind (mining, validating) as a CSV download."""
     account = access.node_account_of(request.user)
     if account is None:
         raise Http404("No node account.")
     services.refresh_event_log()
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(services.credit_rows(account))
+    csv.writer(buffer).writerows(services.credit_rows(account, kind))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tos-credits-{account.address[:12]}.csv"'
+    name = f"tos-{kind.name}-credits-{account.address[:12]}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

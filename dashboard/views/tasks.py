@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import access, ratelimit, services
 from dashboard.forms import PublishTaskForm, TaskFilterForm
@@ -89,21 +89,27 @@ def task_detail(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     owner = bool(account and lookup.task and lookup.task.publisher == account.address)
     is_publisher = owner and has_role(request, "publisher")
     # A submission's contents are its publisher's and its author's to read; everyone sees the rest.
+    names = services.names_of(services.people_of(lookup.task)) if lookup.task else {}
     context = {
         "task": lookup.task,
         "problem": lookup.problem,
         "is_publisher": is_publisher,
         "viewer_address": account.address if account else "",
+        "names": names,
     }
     return render(request, "dashboard/task_detail.html", context, status=200 if lookup.task else 503)
 
 
 @role_required("publisher")
-@require_POST
+@require_http_methods(["GET", "POST"])
 @ratelimit.limit_writes
 def cancel_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
-    """Cancel one of the user's tasks before anyone joins; htmx swaps its row, plain forms redirect."""
+    """Cancel one of the user's tasks before anyone joins; htmx swaps its row, plain forms redirect.
+
+    A GET (the address typed or followed) asks for the confirmation the Cancel buttons ask for."""
     account, task = access.get_task_for_publisher(request.user, task_id)
+    if request.method == "GET":
+        return render(request, "dashboard/task_cancel.html", {"task": task})
     problem = services.cancel_task(account, task)
     if request.htmx:
         return render(request, "dashboard/my_tasks.html#task_row", {"task": task, "row_problem": problem})

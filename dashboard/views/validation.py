@@ -7,12 +7,13 @@ import re
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import access, ratelimit, services
 from dashboard.forms import (
     ApproveForm,
-    BulkRejectForm,
+    BulkReviewForm,
     PeriodForm,
     RejectForm,
     ReviewTabForm,
@@ -20,7 +21,7 @@ from dashboard.forms import (
 )
 from dashboard.http import HtmxHttpRequest
 from dashboard.roles import role_required
-from dashboard.views.mining import partial_requested
+from dashboard.views.mining import credits_csv, partial_requested
 
 _ID = re.compile(r"[0-9a-f]{64}")
 
@@ -32,7 +33,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     account = access.node_account_of(request.user)
     tab = ReviewTabForm(request.GET or None).chosen()
     queue = services.review_queue(account, tab) if account else None
-    context = {"account": account, "queue": queue, "tab": tab, "bulk_form": BulkRejectForm()}
+    context = {"account": account, "queue": queue, "tab": tab, "bulk_form": BulkReviewForm(prefix="bulk")}
     template = "dashboard/validation_queue.html"
     return render(request, f"{template}#queue" if partial_requested(request, "queue") else template, context)
 
@@ -83,16 +84,36 @@ def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str
 @role_required("validator")
 @require_POST
 @ratelimit.limit_writes
-def bulk_reject(request: HtmxHttpRequest) -> HttpResponse:
-    """Reject every ticked submission with one reason; each one's outcome is reported."""
+def bulk_review(request: HtmxHttpRequest) -> HttpResponse:
+    """Approve every ticked submission with one score, or reject them with one reason; back to the queue,
+    where each one's outcome is said."""
     account = access.node_account_of(request.user)
     if account is None:
         return redirect("wallet")
-    form = BulkRejectForm(request.POST)
+    form = BulkReviewForm(request.POST, prefix="bulk")
     if not form.is_valid():
-        return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": []}, status=400)
-    outcomes = services.reject_many(account, form.refs(), form.cleaned_data["reason"])
-    return render(request, "dashboard/validation_bulk.html", {"form": form, "outcomes": outcomes})
+        # The queue again, with what was ticked and typed, and each error beside its field.
+        tab = ReviewTabForm({"tab": request.POST.get("bulk-tab", "")}).chosen()
+        context = {
+            "account": account,
+            "queue": services.review_queue(account, tab),
+            "tab": tab,
+            "bulk_form": form,
+            "checked": request.POST.getlist("bulk-submissions"),
+        }
+        return render(request, "dashboard/validation_queue.html", context, status=400)
+    outcome = services.review_many(account, form.refs(), form.verdict())
+    if outcome.done:
+        verdict = form.verdict()
+        verb = f"Approved with score {verdict.score}" if verdict.approve else "Rejected"
+        count = len(outcome.done)
+        messages.success(
+            request, f"{verb}: {count} submission{'s' * (count > 1)} ({'; '.join(outcome.done)})."
+        )
+    for refusal in outcome.refused:
+        messages.error(request, refusal)
+    tab = form.cleaned_data.get("tab") or "review"
+    return redirect(f"{reverse('review_queue')}?tab={tab}")
 
 
 @role_required("validator")
@@ -101,7 +122,7 @@ def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
     """The validator's rewards over 7 days, 30 days or all time."""
     account = access.node_account_of(request.user)
     period = PeriodForm(request.GET or None).chosen()
-    report = services.earnings(account, period, ("validator",)) if account else None
+    report = services.earnings(account, period, services.VALIDATING) if account else None
     context = {
         "account": account,
         "report": report,
@@ -109,7 +130,15 @@ def validation_earnings(request: HtmxHttpRequest) -> HttpResponse:
         "periods": services.PERIODS,
         "heading": "Validation earnings",
         "url_name": "validation_earnings",
+        "csv_url_name": "validation_earnings_csv",
     }
     template = "dashboard/validation_earnings.html"
     partial = "dashboard/mining_earnings.html#earnings"
     return render(request, partial if partial_requested(request, "earnings") else template, context)
+
+
+@role_required("validator")
+@require_GET
+def validation_earnings_csv(request: HtmxHttpRequest) -> HttpResponse:
+    """The validator's shares as CSV: UTC ISO times, atomic amounts and exact TOS."""
+    return credits_csv(request, services.VALIDATING)

@@ -1,8 +1,10 @@
-"""The user's node account: link one (generate or import), see its balance, copy or scan its address."""
+"""The user's node account: link one (generate or import), see its balance and history, copy or scan its
+address, download its key once, unlink it."""
 
 from __future__ import annotations
 
 import io
+import json
 
 import segno
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import node, ratelimit, services
-from dashboard.forms import ImportKeyForm
+from dashboard.forms import ImportKeyForm, KeyDownloadForm, UnlinkForm
 from dashboard.http import HtmxHttpRequest
 from dashboard.models import NodeAccount
 from tos_ai import NodeError
@@ -34,9 +36,25 @@ def wallet(request: HtmxHttpRequest) -> HttpResponse:
             overview = services.account_overview(account)
         except NodeError as exc:
             problem = node.describe(exc)
-    context = {"account": account, "overview": overview, "problem": problem, "import_form": ImportKeyForm()}
-    template = "dashboard/wallet.html#balance" if request.htmx else "dashboard/wallet.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "dashboard/wallet.html#balance", {"overview": overview, "problem": problem})
+    return _page(request, account, overview=overview, problem=problem)
+
+
+def _page(
+    request: HttpRequest, account: NodeAccount | None, status: int = 200, **forms: object
+) -> HttpResponse:
+    context = {
+        "account": account,
+        "overview": None,
+        "problem": None,
+        "import_form": ImportKeyForm(),
+        "key_form": KeyDownloadForm(),
+        "unlink_form": UnlinkForm(),
+        "history": services.account_history(account) if account else [],
+        **forms,
+    }
+    return render(request, "dashboard/wallet.html", context, status=status)
 
 
 @login_required
@@ -75,8 +93,50 @@ def import_key(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Node account {account.address} linked.")
             return redirect("wallet")
-    context = {"account": _account(request), "overview": None, "problem": None, "import_form": form}
-    return render(request, "dashboard/wallet.html", context, status=400)
+    return _page(request, _account(request), 400, import_form=form)
+
+
+@login_required
+@require_POST
+@ratelimit.limit_writes
+def download_key(request: HttpRequest) -> HttpResponse:
+    """The account's key as a tos_ai wallet file encrypted with the person's passphrase; offered once."""
+    account = _account(request)
+    if account is None:
+        raise Http404("no node account")
+    form = KeyDownloadForm(request.POST)
+    if not form.is_valid():
+        return _page(request, account, 400, key_form=form)
+    try:
+        document = services.export_key(account, form.cleaned_data["passphrase"])
+    except services.KeyAlreadyDownloaded:
+        messages.error(request, "This account's key was already downloaded once; it is not offered again.")
+        return redirect("wallet")
+    response = HttpResponse(json.dumps(document, indent=2) + "\n", content_type="application/json")
+    name = f"tos-wallet-{account.address[:16]}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit.limit_writes
+def unlink(request: HttpRequest) -> HttpResponse:
+    """Stop acting with this node account (to link another); a GET shows what that means first."""
+    account = _account(request)
+    if account is None:
+        return redirect("wallet")
+    form = UnlinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        assert request.user.is_authenticated
+        services.unlink_account(request.user)
+        messages.success(
+            request,
+            f"Node account {account.address} is unlinked; generate or import the account to act with now.",
+        )
+        return redirect("wallet")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "dashboard/wallet_unlink.html", {"account": account, "form": form}, status=status)
 
 
 @login_required

@@ -96,7 +96,7 @@ def test_a_task_goes_from_publisher_to_miner_to_validator_and_the_miner_sees_the
     expect(miner.locator(".chart rect")).to_have_count(1)
 
     with miner.expect_download() as download_info:
-        miner.get_by_role("link", name=re.compile("Download every credit")).click()
+        miner.get_by_role("link", name=re.compile("Download your mining credits")).click()
     rows = list(csv.reader(io.StringIO(download_info.value.path().read_text())))
     winner_rows = [row for row in rows[1:] if row[1] == task_id and row[2] == "winner"]
     assert [row[3] for row in winner_rows] == [str(won[0])]

@@ -40,3 +40,35 @@ def test_a_wrong_password_shows_an_error_and_no_session(client: Client) -> None:
 def test_passwords_are_hashed_with_argon2() -> None:
     user = User.objects.create_user("alice", password="a-long-passphrase")
     assert user.password.startswith("argon2$")
+
+
+def test_a_get_on_logout_asks_first_and_a_post_logs_out(client: Client) -> None:
+    client.force_login(User.objects.create_user("alice", password="a-long-passphrase"))
+
+    asked = client.get("/logout/")
+
+    assert asked.status_code == 200
+    assert "Log out?" in asked.content.decode()
+    assert "_auth_user_id" in client.session
+    assert client.post("/logout/")["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/logout/")["Location"] == "/login/"
+
+
+def test_the_sign_up_page_says_what_each_role_is_for_as_the_account_page_does(client: Client) -> None:
+    signup = client.get("/signup/").content.decode()
+    client.force_login(User.objects.create_user("alice", password="a-long-passphrase"))
+    account = client.get("/account/").content.decode()
+
+    for words in ("Post paid tasks", "Stake on tasks and submit solutions", "Score other miners"):
+        assert words in signup
+        assert words in account
+
+
+def test_logged_out_the_navigation_offers_the_public_pages(client: Client) -> None:
+    html = client.get("/login/").content.decode()
+
+    nav = html.split('<nav aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/tasks/">Tasks</a>' in nav
+    assert '<a href="/leaderboard/">Leaderboard</a>' in nav
+    assert client.get("/leaderboard/").status_code == 200

@@ -11,10 +11,10 @@ from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
 from dashboard.crypto import decrypt_secret
-from dashboard.models import AutoMiningConfig, AutoMiningRun, AutoMiningStep
+from dashboard.models import AutoMiningConfig, AutoMiningRun, AutoMiningStep, AutoParticipation
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member
-from tests.support.tasks import with_roles
+from tests.support.tasks import TOS, address_of, cached_task, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
 
@@ -217,3 +217,22 @@ def test_the_allow_list_lets_a_model_server_on_this_host_be_saved(
         "TOS_SOLVER_ALLOWED_ADDRESSES", ["127.0.0.1:11434"]
     )
     assert signed_in.post("/mining/auto/", settings_form()).status_code == 302
+
+
+def test_a_submitted_row_says_what_the_participations_page_says(signed_in: Client, member: User) -> None:
+    task = cached_task(
+        status="InProgress",
+        details={"submissions": [{"submitter": address_of(member), "validations": [{"quality_score": 80}]}]},
+    )
+    AutoParticipation.objects.create(
+        user=member,
+        task_id=task.task_id,
+        title=task.title,
+        stake=TOS,
+        state=AutoParticipation.State.SUBMITTED,
+    )
+
+    html = signed_in.get("/mining/auto/").content.decode()
+
+    row = html.split(f'id="auto-{task.task_id}"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="state state-validated">validated</span>' in row

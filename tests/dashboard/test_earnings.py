@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from dashboard import services
 from dashboard.amounts import tos_exact, tos_text
-from dashboard.services.earnings import chart
+from dashboard.services.earnings import chart, round_top
 from tests.support.mining import credit
-from tests.support.tasks import TOS, address_of, with_roles
+from tests.support.tasks import TOS, address_of, cached_task, with_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
 
@@ -47,8 +47,45 @@ def test_the_earnings_page_totals_the_miners_rewards_in_the_period(client: Clien
     assert '<strong id="earned-total">65.00000001 TOS</strong>' in week
     assert '<strong id="earned-total">80.00000001 TOS</strong>' in month
     assert '<strong id="earned-total">179.00000001 TOS</strong>' in ever
-    assert "stake_return" in week  # listed by type, not counted as earned
+    assert "Stake returned (1 time): <strong>10 TOS</strong>" in week  # listed, not counted as earned
+    assert ">stake_return<" not in week  # the node's codes stay in the CSV
     assert "500 TOS" not in ever
+
+
+def test_the_headline_is_the_sum_of_the_breakdown_whatever_else_the_account_was_paid(
+    client: Client, member: User
+) -> None:
+    me = address_of(member)
+    credit(me, 39 * TOS, "winner", at=NOW)
+    credit(me, 6 * TOS, "stake_return", at=NOW)
+    credit(me, 81 * TOS, "validator", at=NOW)  # a validator's share: earned from validating, not mining
+    credit(me, 7 * TOS, "refund", at=NOW)
+
+    mining = client.get("/mining/earnings/?period=7d").content.decode()
+    validating = client.get("/validation/earnings/?period=7d").content.decode()
+
+    assert '<strong id="earned-total">39 TOS</strong>' in mining
+    breakdown = mining.split("What you earned, by kind", 1)[1].split("</table>", 1)[0]
+    assert "Winner&#x27;s share" in breakdown
+    assert "Share for a passing submission" in breakdown
+    assert "81 TOS" not in mining
+    assert "7 TOS" not in mining
+    assert "<strong>39 TOS</strong>" in breakdown
+    assert '<strong id="earned-total">81 TOS</strong>' in validating
+    assert "39 TOS" not in validating
+    assert 'href="/validation/earnings.csv"' in validating
+    assert 'href="/mining/earnings.csv"' in mining
+
+
+def test_the_latest_rewards_name_each_task_by_its_title(client: Client, member: User) -> None:
+    task = cached_task(title="Explain the flaky retry test")
+    credit(address_of(member), 39 * TOS, "winner", at=NOW, task_id=task.task_id)
+
+    html = client.get("/mining/earnings/?period=7d").content.decode()
+
+    latest = html.split("Latest rewards", 1)[1]
+    assert f'<a href="/tasks/{task.task_id}/">Explain the flaky retry test</a>' in latest
+    assert "Winner&#x27;s share" in latest
 
 
 def test_the_chart_is_server_rendered_svg_without_script(client: Client, member: User) -> None:
@@ -84,17 +121,42 @@ def test_bars_are_per_day_week_or_month_and_scaled_to_the_peak() -> None:
 
     assert days.bucket == "day"
     assert [bar.amount for bar in days.bars] == [0, 10, 0, 0, 0, 0, 40]
-    assert days.bars[-1].height == days.baseline - 10
-    assert days.bars[1].height == pytest.approx((days.baseline - 10) / 4)
+    # The value axis tops at a round figure above the peak (50 for 40), labelled at its top and middle.
+    assert days.top == 50
+    assert days.ticks == [50, 25, 0]
+    assert days.bars[-1].height == pytest.approx(days.baseline * 40 / 50)
+    assert days.bars[1].height == pytest.approx(days.baseline * 10 / 50)
     assert chart(points, dt.datetime(2026, 8, 1, tzinfo=dt.UTC), today).bucket == "week"
     assert chart(points, dt.datetime(2024, 1, 1, tzinfo=dt.UTC), today).bucket == "month"
     assert chart([], None, today).bars[0].amount == 0
+    assert [round_top(peak) for peak in (0, 1, 3, 39 * TOS, 65 * TOS, 100 * TOS)] == [
+        0,
+        1,
+        5,
+        50 * TOS,
+        100 * TOS,
+        100 * TOS,
+    ]
 
 
-def test_the_csv_lists_every_credit_with_utc_times_and_exact_amounts(client: Client, member: User) -> None:
+def test_the_chart_labels_its_value_axis_and_dates(client: Client, member: User) -> None:
+    credit(address_of(member), 39 * TOS, at=NOW)
+
+    html = client.get("/mining/earnings/?period=7d").content.decode()
+
+    axis = html.split('<ol class="chart-y"', 1)[1].split("</ol>", 1)[0]
+    assert [item.split("</li>")[0] for item in axis.split("<li>")[1:]] == ["50 TOS", "25 TOS", "0 TOS"]
+    assert "up to 39 TOS" in html
+
+
+def test_the_csv_lists_every_mining_credit_with_utc_times_and_exact_amounts(
+    client: Client, member: User
+) -> None:
     me = address_of(member)
-    credit(me, 8_024_691_285, "winner", at=1_790_000_000, task_id="b" * 64)
-    credit(me, 1, "validator", at=1_790_000_100)
+    task = cached_task(task_id="b" * 64, title="Find the parser bug")
+    credit(me, 8_024_691_285, "winner", at=1_790_000_000, task_id=task.task_id)
+    credit(me, 1, "stake_return", at=1_790_000_100)
+    credit(me, 5, "validator", at=1_790_000_150)  # in the validator's own file
     credit("tst1someoneelse", 7, "winner", at=1_790_000_200)
 
     reply = client.get("/mining/earnings.csv")
@@ -103,9 +165,14 @@ def test_the_csv_lists_every_credit_with_utc_times_and_exact_amounts(client: Cli
     assert reply["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(reply.content.decode())))
     assert rows[0][:5] == ["paid_at_utc", "task_id", "reward_type", "amount_atomic", "amount_tos"]
+    assert rows[0][7:] == ["what", "task_title"]
     assert rows[1][:5] == ["2026-09-21T14:13:20Z", "b" * 64, "winner", "8024691285", "80.24691285"]
+    assert rows[1][7:] == ["winner's share", "Find the parser bug"]
     assert rows[2][3:5] == ["1", "0.00000001"]
-    assert len(rows) == 3  # the other address's credit is not in this user's file
+    assert len(rows) == 3  # neither the validator's share nor the other address's credit
+
+    validator_rows = list(csv.reader(io.StringIO(client.get("/validation/earnings.csv").content.decode())))
+    assert [row[2] for row in validator_rows[1:]] == ["validator"]
 
 
 def test_tos_exact_keeps_eight_places_and_tos_text_trims_them() -> None:

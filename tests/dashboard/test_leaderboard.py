@@ -112,9 +112,11 @@ def test_reputations_come_from_the_node_for_a_capped_number_of_miners(
     client: Client, use_devnode: DevnodeProcess
 ) -> None:
     member = make_member(use_devnode, "ranked")
+    make_member(use_devnode, "never-mined")  # registered like every generated account, but never joined
+    stored_event("participant_joined", NOW, task_id="c" * 64, miner=address_of(member), stake_amount="1")
 
     html = client.get("/leaderboard/").content.decode()
 
     assert "ranked" in board(html, "miners-by-reputation")
     assert "500" in board(html, "miners-by-reputation")
-    assert address_of(member)
+    assert "never-mined" not in board(html, "miners-by-reputation")

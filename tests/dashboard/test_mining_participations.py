@@ -74,7 +74,7 @@ def test_too_short_content_is_refused_beside_the_field(client: Client, miner: Us
     reply = client.post(f"/mining/tasks/{task.task_id}/submit/", {"content": "short"})
 
     assert reply.status_code == 400
-    assert "at least 10 bytes" in reply.content.decode()
+    assert "Write at least 10 characters in your answer." in reply.content.decode()
 
 
 def test_a_solution_over_64_kib_is_refused(client: Client, miner: User, publisher: User) -> None:
@@ -84,7 +84,7 @@ def test_a_solution_over_64_kib_is_refused(client: Client, miner: User, publishe
     reply = client.post(f"/mining/tasks/{task.task_id}/submit/", {"content": SOLUTION, "code": "x" * 70_000})
 
     assert reply.status_code == 400
-    assert "at most 65,536 are allowed" in reply.content.decode()
+    assert "together, its fields may hold 65,536 plain characters" in reply.content.decode()
 
 
 def test_the_nodes_refusal_of_a_second_submission_is_shown_in_words(
@@ -116,9 +116,14 @@ def test_participations_move_from_staked_to_submitted_to_validated_to_won(
     assert "state-won" in html  # one participant, fully validated: the task completes at once
     details: Any = use_devnode.rpc("ai_get_task_details", {"task_id": task.task_id})
     me = NodeAccount.objects.get(user=miner).address
-    received = sum(int(r["amount"]) for r in details["rewards"] if r["recipient"] == me)
+    mine = [r for r in details["rewards"] if r["recipient"] == me]
+    earned = sum(int(r["amount"]) for r in mine if r["reward_type"] in ("winner", "participant"))
+    stake = int(details["participants"][0]["stake_amount"])
     row = html.split(f"participation-{task.task_id}")[1].split("</tr>")[0]
-    assert f"{received // TOS:,}" in row
+    # What was earned and the stake that came back are two figures, as on the earnings page.
+    assert f'<td data-label="Earned" class="amount">{earned // TOS:,} TOS</td>' in row
+    assert f'<td data-label="Stake returned" class="amount">{stake // TOS:,} TOS</td>' in row
+    assert '<td data-label="Score">90 (final)</td>' in row
 
 
 def test_a_slashed_stake_and_a_paid_task_are_told_apart() -> None:

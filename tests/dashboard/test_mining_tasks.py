@@ -125,7 +125,7 @@ def test_the_nodes_refusal_to_join_is_shown_in_words(client: Client, miner: User
     reply = client.post(f"/mining/tasks/{own.task_id}/join/", {"stake": "10"})
 
     assert reply.status_code == 400
-    assert "publisher" in reply.content.decode().lower()
+    assert "You published this task, so you cannot join it: it is for other miners." in reply.content.decode()
 
 
 def test_joining_twice_is_refused_in_words(client: Client, miner: User, publisher: User) -> None:
@@ -197,3 +197,19 @@ def test_an_imported_account_that_never_registered_is_registered_when_it_first_j
     details: Any = use_devnode.rpc("ai_get_task_details", {"task_id": task.task_id})
     assert [p["miner"] for p in details["participants"]] == [address]
     assert NodeAccount.objects.get(user=newcomer).registered_miner is True
+
+
+def test_with_every_active_task_joined_the_page_says_so_rather_than_that_none_matches(
+    client: Client, miner: User, publisher: User
+) -> None:
+    logic = {"LogicReasoning": {"complexity": 3}}
+    tasks = [publish_as(publisher, title=f"Task {number}", task_type=logic) for number in range(3)]
+    Profile.objects.filter(user=miner).update(mining_task_types=["LogicReasoning"])
+    for task in tasks:
+        assert services.participate(NodeAccount.objects.get(user=miner), task, 10 * TOS) is None
+    services.refresh_event_log()
+
+    html = client.get("/mining/").content.decode()
+
+    assert "you already joined all 3 active tasks matching your preferences" in html
+    assert "No active task matches your preferences" not in html

@@ -42,7 +42,7 @@ def test_anyone_sees_the_active_tasks_the_node_knows(client: Client, use_devnode
     assert reply.status_code == 200
     assert "Published on the node directly" in titles(reply)
     html = reply.content.decode()
-    assert "DataAnalysis (TimeSeries)" in html
+    assert 'Data analysis (<span class="free">TimeSeries</span>)' in html
     assert "60 TOS" in html
     assert Task.objects.get(title="Published on the node directly").publisher == publisher
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from dashboard.models import Task
 from tests.support.devnode import DevnodeProcess
-from tests.support.tasks import TOS, cached_task, dev_account, make_publisher, task_form
+from tests.support.tasks import TOS, address_of, cached_task, dev_account, make_publisher, task_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis", "fresh_node_status")]
 
@@ -58,7 +58,7 @@ def test_others_see_only_the_hash_and_score_of_submissions(
     for html in (anonymous, other):
         assert SOLUTION not in html
         assert details["submissions"][0]["answer_hash"] in html
-        assert "not final yet" in html
+        assert "score not reviewed yet" in html
 
 
 def test_a_completed_task_shows_its_validations_and_the_payout_to_each_recipient(
@@ -83,7 +83,8 @@ def test_a_completed_task_shows_its_validations_and_the_payout_to_each_recipient
     assert task.status == Task.Status.COMPLETED
     assert "Payouts" in html
     assert "score 90 (passed)" in html
-    assert f"<code>{dev_account(use_devnode, 6)}</code>: Approve, score 90" in html
+    validator = dev_account(use_devnode, 6)
+    assert f'<code title="{validator}">{validator}</code>: Approve, score 90' in html
     assert "65 TOS" in html  # the winner's 65% of 100 TOS
     assert "15 TOS" in html  # the validator's 15%
     rewards = task.details["rewards"]
@@ -137,3 +138,15 @@ def test_the_author_of_a_submission_reads_it_and_nobody_else_but_the_publisher(
     assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
     client.logout()
     assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
+
+
+def test_addresses_with_a_dashboard_user_are_shown_by_username(
+    client: Client, publisher: User, use_devnode: DevnodeProcess
+) -> None:
+    task, _ = publish_with_a_submission(client, use_devnode)
+
+    html = client.get(f"/tasks/{task.task_id}/").content.decode()
+
+    address = address_of(publisher)
+    profile = f'<a class="who" href="/network/{address}/" title="{address}">'
+    assert f"Published by {profile}{publisher.get_username()}</a>" in html

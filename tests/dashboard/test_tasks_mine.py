@@ -119,13 +119,13 @@ def test_cancelling_after_a_participant_joined_is_refused_in_words(
     reply = client.post(f"/tasks/{task.task_id}/cancel/", headers={"HX-Request": "true"})
 
     html = reply.content.decode()
-    assert "a task can be cancelled only before anyone joins (it is InProgress)" in html
+    assert "A task can be cancelled only before anyone joins it, and this one is in progress." in html
     assert node_status(use_devnode, task.task_id) == "InProgress"
     task.refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
 
     plain = client.post(f"/tasks/{task.task_id}/cancel/", follow=True)
-    assert "was not cancelled: a task can be cancelled only before anyone joins" in plain.content.decode()
+    assert "was not cancelled: A task can be cancelled only before anyone joins it" in plain.content.decode()
 
 
 def test_another_user_gets_404_on_cancelling_my_task(
@@ -144,9 +144,27 @@ def test_a_user_without_a_node_account_gets_404_on_cancel(client: Client) -> Non
     assert client.post(f"/tasks/{task.task_id}/cancel/").status_code == 404
 
 
-def test_cancel_needs_a_post(client: Client, publisher: User) -> None:
-    task = cached_task(publisher=address_of(publisher))
-    assert client.get(f"/tasks/{task.task_id}/cancel/").status_code == 405
+def test_a_get_on_cancel_asks_for_the_confirmation_and_cancels_nothing(
+    client: Client, publisher: User
+) -> None:
+    task = cached_task(publisher=address_of(publisher), title="Keep me")
+
+    reply = client.get(f"/tasks/{task.task_id}/cancel/")
+
+    html = reply.content.decode()
+    assert reply.status_code == 200
+    assert "Cancel “Keep me”?" in html
+    assert f'<form method="post" action="/tasks/{task.task_id}/cancel/">' in html
+    assert Task.objects.get(task_id=task.task_id).status == Task.Status.PUBLISHED
+
+
+def test_the_cancel_buttons_ask_for_a_confirmation_first(client: Client, publisher: User) -> None:
+    task = publish(client, title="Keep me")
+
+    for page in ("/tasks/mine/", f"/tasks/{task.task_id}/"):
+        html = client.get(page).content.decode()
+        form = html.split(f'action="/tasks/{task.task_id}/cancel/"', 1)[1].split(">", 1)[0]
+        assert 'data-confirm="Cancel “Keep me”?' in form, page
 
 
 def test_with_the_node_down_my_tasks_show_what_was_stored(

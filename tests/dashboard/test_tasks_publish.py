@@ -113,11 +113,23 @@ def test_a_repeat_while_the_first_press_is_in_flight_says_so_and_publishes_nothi
     ("changes", "field", "message"),
     [
         ({"title": ""}, "title", "This field is required."),
-        ({"description": "too short"}, "description", "Describe the task in at least 10 bytes."),
+        ({"description": "too short"}, "description", "Write at least 10 characters in the description."),
         (
             {"description": "é" * 1025},
             "description",
-            "The description is 2050 bytes; at most 2048 are allowed.",
+            "The description is 2 characters too long (accents, symbols and emoji count as 2 to 4 each): "
+            "shorten it to fit 2,048 plain characters.",
+        ),
+        (
+            {"description": "x" * 2050},
+            "description",
+            "The description is 2 characters too long: shorten it to fit 2,048 plain characters.",
+        ),
+        (
+            {"title": "🦀" * 65},
+            "title",
+            "The title is 4 characters too long (accents, symbols and emoji count as 2 to 4 each): "
+            "shorten it to fit 256 plain characters.",
         ),
         (
             {"task_type": "Poetry"},
@@ -245,7 +257,9 @@ def test_the_node_refusing_the_reward_is_shown_next_to_the_reward_field(
     reply = client.post("/tasks/new/", task_form())
 
     assert reply.status_code == 400
-    assert errors_of(reply, "reward") == ["insufficient balance: 75.5 TOS needed, 10 TOS available"]
+    assert errors_of(reply, "reward") == [
+        "Your balance is too low: this needs 75.5 TOS and the account has 10 TOS."
+    ]
     assert errors_of(reply) == []
     assert PublishRequest.objects.get(user=poor).state == PublishRequest.State.FAILED
     assert node_tasks_of(use_devnode, address_of(poor)) == []
@@ -257,7 +271,7 @@ def test_a_node_refusal_naming_no_field_is_shown_at_the_top(
     reply = client.post("/tasks/new/", task_form(difficulty="Advanced", reward="600"))
 
     assert reply.status_code == 400
-    assert errors_of(reply) == ["reputation 500 is below the 600 needed to publish Advanced tasks"]
+    assert errors_of(reply) == ["Your reputation is 500; publishing Advanced tasks needs 600."]
     assert node_tasks_of(use_devnode, address_of(publisher)) == []
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from dashboard import services
 from dashboard.models import Task
+from dashboard.services.validation import score_words
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import SOLUTION, join_and_submit, make_member, publish_as
 from tests.support.tasks import address_of, cached_task, with_roles
@@ -194,40 +195,112 @@ def test_another_validators_reviews_are_not_in_my_reviewed_tab(
     assert "You scored it" not in client.get("/validation/?tab=reviewed").content.decode()
 
 
-def test_bulk_reject_reports_each_submissions_outcome(
+def test_bulk_reject_says_each_submissions_outcome_by_title_and_id_on_the_queue(
     client: Client, validator: User, publisher: User, miner: User, use_devnode: DevnodeProcess
 ) -> None:
-    spam_one, first = a_submission(publisher, miner, max_participants=3)
-    spam_two, second = a_submission(publisher, miner, max_participants=3)
-    mine, own = a_submission(publisher, validator, max_participants=3)
+    spam_one, first = a_submission(publisher, miner, max_participants=3, title="Spam one")
+    spam_two, second = a_submission(publisher, miner, max_participants=3, title="Spam two")
+    mine, own = a_submission(publisher, validator, max_participants=3, title="My own")
 
     reply = client.post(
-        "/validation/reject/",
+        "/validation/bulk/",
         {
-            "submissions": [
+            "bulk-submissions": [
                 f"{spam_one.task_id}:{first}",
                 f"{spam_two.task_id}:{second}",
                 f"{mine.task_id}:{own}",
             ],
-            "reason": "Spam.",
+            "bulk-action": "reject",
+            "bulk-reason": "Spam.",
+            "bulk-tab": "all",
         },
     )
 
-    html = reply.content.decode()
-    assert reply.status_code == 200
-    assert html.count("rejected.") == 2
-    assert "not rejected: This is your own submission" in html
+    # Post, redirect, get: the outcomes are said on the queue, not on the POST's address.
+    assert reply.status_code == 302
+    assert reply["Location"] == "/validation/?tab=all"
+    html = client.get(reply["Location"]).content.decode()
+    assert (
+        f"Rejected: 2 submissions (“Spam one”, submission {first[:8]}; “Spam two”, submission {second[:8]})"
+        in html
+    )
+    assert f"“My own”, submission {own[:8]} was not rejected: This is your own submission" in html
     for task in (spam_one, spam_two):
         assert details_of(use_devnode, task)["submissions"][0]["validations"][0]["verdict"] == "Reject"
 
 
-def test_bulk_reject_needs_a_reason_and_well_formed_submissions(client: Client, validator: User) -> None:
-    reply = client.post("/validation/reject/", {"submissions": ["<script>"], "reason": ""})
+def test_bulk_approve_gives_every_ticked_submission_one_score_and_names_two_of_one_task_apart(
+    client: Client, validator: User, publisher: User, miner: User, use_devnode: DevnodeProcess
+) -> None:
+    task, first = a_submission(publisher, miner, max_participants=3, title="Two answers")
+    second = join_and_submit(make_member(use_devnode, "second-miner"), task, content=SOLUTION + " too")
+
+    reply = client.post(
+        "/validation/bulk/",
+        {
+            "bulk-submissions": [f"{task.task_id}:{first}", f"{task.task_id}:{second}"],
+            "bulk-action": "approve",
+            "bulk-score": "80",
+            "bulk-reasoning": "Both find the bug.",
+        },
+        follow=True,
+    )
+
+    html = reply.content.decode()
+    assert reply.redirect_chain == [("/validation/?tab=review", 302)]
+    assert f"submission {first[:8]}" in html
+    assert f"submission {second[:8]}" in html
+    assert first[:8] != second[:8]
+    assert "Approved with score 80: 2 submissions" in html
+    scores = [s["validations"][0]["quality_score"] for s in details_of(use_devnode, task)["submissions"]]
+    assert scores == [80, 80]
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "words"),
+    [
+        ({"bulk-action": "reject", "bulk-reason": "Spam."}, None, "Tick the submissions to review."),
+        ({"bulk-action": "reject"}, "reason", "Say why they are rejected."),
+        ({"bulk-action": "approve", "bulk-reasoning": "Fine."}, "score", "Give the score"),
+        (
+            {"bulk-action": "approve", "bulk-score": "101", "bulk-reasoning": "x"},
+            "score",
+            "less than or equal",
+        ),
+        ({"bulk-action": "approve", "bulk-score": "80"}, "reasoning", "Say why, for every"),
+        ({"bulk-reason": "Spam."}, None, "Choose Approve or Reject."),
+    ],
+)
+def test_bulk_review_errors_are_shown_on_the_queue_beside_their_field_with_the_ticks_kept(
+    client: Client,
+    validator: User,
+    publisher: User,
+    miner: User,
+    posted: dict[str, str],
+    field: str | None,
+    words: str,
+) -> None:
+    task, submission_id = a_submission(publisher, miner, max_participants=3)
+    ref = f"{task.task_id}:{submission_id}"
+    if words != "Tick the submissions to review.":
+        posted = {**posted, "bulk-submissions": ref}
+
+    reply = client.post("/validation/bulk/", posted)
 
     assert reply.status_code == 400
     html = reply.content.decode()
-    assert "This field is required" in html
-    assert "Select a valid choice" in html
+    assert words in html
+    if field:
+        assert words in html.split(f'for="id_bulk-{field}"', 1)[1].split("</p>", 1)[0]
+    if "bulk-submissions" in posted:
+        assert f'value="{ref}" checked' in html
+
+
+def test_bulk_review_refuses_malformed_submissions(client: Client, validator: User) -> None:
+    reply = client.post("/validation/bulk/", {"bulk-submissions": ["<script>"], "bulk-action": "reject"})
+
+    assert reply.status_code == 400
+    assert "Select a valid choice" in reply.content.decode()
 
 
 def test_review_posts_need_csrf(validator: User, publisher: User, miner: User) -> None:
@@ -238,7 +311,7 @@ def test_review_posts_need_csrf(validator: User, publisher: User, miner: User) -
     assert (
         strict.post(f"/validation/{task.task_id}/{submission_id}/", {"action": "reject"}).status_code == 403
     )
-    assert strict.post("/validation/reject/", {}).status_code == 403
+    assert strict.post("/validation/bulk/", {}).status_code == 403
 
 
 def test_with_the_node_down_the_queue_shows_stored_submissions_and_reviews_are_refused_in_words(
@@ -271,3 +344,22 @@ def test_with_the_node_down_the_queue_shows_stored_submissions_and_reviews_are_r
     assert "The node is unavailable" in queue.content.decode()
     assert reply.status_code == 503
     assert "The node is unavailable" in reply.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("validations", "required", "final", "words"),
+    [
+        ([], 1, None, "not reviewed yet"),
+        ([85], 1, None, "85, every review in: final when the task completes"),
+        ([90, 75], 3, None, "82 so far (2 of 3 reviews)"),
+        ([90, 0], 2, None, "45, every review in: final when the task completes"),
+        ([90], 1, 90, "90 (final)"),
+    ],
+)
+def test_a_score_says_how_far_it_goes(
+    validations: list[int], required: int, final: int | None, words: str
+) -> None:
+    task = cached_task(details={"required_reviewers": required})
+    submission = {"validations": [{"quality_score": score} for score in validations], "final_score": final}
+
+    assert score_words(submission, task) == words

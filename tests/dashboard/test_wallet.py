@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -8,6 +10,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from dashboard import node, services
 from dashboard.models import NodeAccount
 from tests.support.devnode import DevnodeProcess, free_port
+from tests.support.mining import credit, stored_event
+from tests.support.tasks import TOS, cached_task
+from tos_ai import Wallet, WrongPassphrase
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("use_redis")]
 
@@ -119,3 +124,117 @@ def test_the_balance_partial_is_served_alone_to_htmx(
     html = reply.content.decode()
     assert html.lstrip().startswith('<dl class="figures" id="balance"')
     assert "<html" not in html
+
+
+def test_the_key_downloads_once_as_a_tos_ai_wallet_file_the_passphrase_opens(
+    client: Client, alice: User, use_devnode: DevnodeProcess
+) -> None:
+    client.post("/wallet/generate/")
+    account = NodeAccount.objects.get(user=alice)
+    assert "Download the encrypted key file" in client.get("/wallet/").content.decode()
+
+    reply = client.post(
+        "/wallet/key/", {"passphrase": "correct horse battery", "passphrase_again": "correct horse battery"}
+    )
+
+    assert reply.status_code == 200
+    assert reply["Content-Disposition"] == f'attachment; filename="tos-wallet-{account.address[:16]}.json"'
+    document = json.loads(reply.content)
+    assert document["format"] == "tos_ai.wallet"
+    opened = Wallet.from_encrypted_json(document, "correct horse battery")
+    assert opened.address == account.address
+    assert opened.private_key_hex == node.wallet_for(account).private_key_hex
+    with pytest.raises(WrongPassphrase):
+        Wallet.from_encrypted_json(document, "wrong horse battery")
+
+    again = client.post(
+        "/wallet/key/",
+        {"passphrase": "another passphrase", "passphrase_again": "another passphrase"},
+        follow=True,
+    )
+    html = again.content.decode()
+    assert "already downloaded once" in html
+    assert "Download the encrypted key file" not in html
+    assert "tos_ai.wallet" not in html
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "again", "words"),
+    [("short", "short", "at least 12 characters"), ("a long passphrase", "another one", "differ")],
+)
+def test_a_weak_or_mistyped_passphrase_is_refused_beside_its_field_and_the_key_stays_offered(
+    client: Client, alice: User, use_devnode: DevnodeProcess, passphrase: str, again: str, words: str
+) -> None:
+    client.post("/wallet/generate/")
+
+    reply = client.post("/wallet/key/", {"passphrase": passphrase, "passphrase_again": again})
+
+    assert reply.status_code == 400
+    assert words in reply.content.decode()
+    assert NodeAccount.objects.get(user=alice).key_downloaded_at is None
+
+
+def test_unlinking_asks_first_turns_auto_mining_off_and_lets_another_account_be_linked(
+    client: Client, alice: User, use_devnode: DevnodeProcess
+) -> None:
+    client.post("/wallet/generate/")
+    first = NodeAccount.objects.get(user=alice).address
+    services.set_enabled(alice, True)
+
+    asked = client.get("/wallet/unlink/").content.decode()
+    refused = client.post("/wallet/unlink/", {})
+    assert "You have not downloaded this account" in asked
+    assert refused.status_code == 400
+    assert "Tick the box" in refused.content.decode()
+    assert NodeAccount.objects.filter(user=alice).exists()
+
+    done = client.post("/wallet/unlink/", {"understood": "on"}, follow=True)
+
+    assert f"Node account {first} is unlinked" in done.content.decode()
+    assert not NodeAccount.objects.filter(user=alice).exists()
+    assert services.config_for(alice).enabled is False
+    address, key = dev_key(use_devnode, 4)
+    client.post("/wallet/import/", {"private_key": key})
+    assert NodeAccount.objects.get(user=alice).address == address
+
+
+def test_the_history_lists_credits_and_debits_in_words_with_task_titles(client: Client, alice: User) -> None:
+    account = services.link_imported_account(alice, "44" * 32)
+    task = cached_task(title="Explain the flaky test")
+    stored_event(
+        "task_published",
+        1_790_000_000,
+        task_id=task.task_id,
+        publisher=account.address,
+        reward_amount=str(60 * TOS),
+    )
+    stored_event(
+        "participant_joined",
+        1_790_000_100,
+        task_id=task.task_id,
+        miner=account.address,
+        stake_amount="600000000",
+    )
+    credit(account.address, 39 * TOS, "winner", at=1_790_000_200, task_id=task.task_id)
+    credit(account.address, 6 * TOS, "stake_return", at=1_790_000_300, task_id=task.task_id)
+    credit("tst1someoneelse", 99 * TOS, "winner", at=1_790_000_400)
+
+    html = client.get("/wallet/").content.decode()
+
+    history = html.split('id="history"', 1)[1].split("</section>", 1)[0]
+    rows = [row.split("</tr>")[0] for row in history.split("<tr>")[2:]]
+    assert [
+        ("Stake returned" in r, "Winner" in r, "Stake locked" in r, "Reward paid into escrow" in r)
+        for r in rows
+    ] == [
+        (True, False, False, False),
+        (False, True, False, False),
+        (False, False, True, False),
+        (False, False, False, True),
+    ]
+    assert "+6 TOS" in rows[0]
+    assert "\N{MINUS SIGN}6 TOS" in rows[2]
+    assert "\N{MINUS SIGN}60 TOS" in rows[3]
+    assert all("Explain the flaky test" in row for row in rows)
+    assert "99 TOS" not in history
+    assert "2026-09-21 14:13 UTC" in rows[3]

@@ -27,3 +27,15 @@ def test_only_postgres_urls_count_as_postgresql() -> None:
 def test_without_a_command_it_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     assert pgtest.main(["--"]) == 2
     assert "make test-postgres" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(pgtest.find_bindir() is None, reason="PostgreSQL is not installed here")
+def test_a_throwaway_cluster_starts_even_when_the_run_directory_is_private(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # CI saw initdb refused: the cluster lived under .run/ (0700 since the launcher guards its secrets),
+    # which the postgres user cannot enter when the tests run as root.
+    bindir = pgtest.find_bindir()
+    assert bindir is not None
+    with pgtest.throwaway_cluster(bindir) as url:
+        assert url.startswith("postgres://")
