@@ -10,7 +10,7 @@ import dashboard.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0005_node_amounts_any_size"),
+        ("dashboard", "0006_key_download"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

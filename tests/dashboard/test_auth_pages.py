@@ -69,6 +69,7 @@ def test_logged_out_the_navigation_offers_the_public_pages(client: Client) -> No
     html = client.get("/login/").content.decode()
 
     nav = html.split('<nav aria-label="Main"', 1)[1].split("</nav>", 1)[0]
-    assert '<a href="/tasks/">Tasks</a>' in nav
-    assert '<a href="/leaderboard/">Leaderboard</a>' in nav
+    assert '<a href="/network/">At a glance</a>' in nav
+    assert '<a href="/tasks/">All tasks</a>' in nav
+    assert '<a href="/leaderboard/">Leaderboards</a>' in nav
     assert client.get("/leaderboard/").status_code == 200

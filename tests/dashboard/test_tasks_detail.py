@@ -84,7 +84,8 @@ def test_a_completed_task_shows_its_validations_and_the_payout_to_each_recipient
     assert "Payouts" in html
     assert "score 90 (passed)" in html
     validator = dev_account(use_devnode, 6)
-    assert f'<code title="{validator}">{validator}</code>: Approve, score 90' in html
+    link = f'<a class="who" href="/network/{validator}/" title="{validator}">'
+    assert f"{link}<code>{validator}</code></a>: Approve, score 90" in html
     assert "65 TOS" in html  # the winner's 65% of 100 TOS
     assert "15 TOS" in html  # the validator's 15%
     rewards = task.details["rewards"]
