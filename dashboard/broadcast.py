@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, NotRequired, TypedDict
@@ -319,6 +319,32 @@ async def send_heartbeat(head: int, sent: int) -> None:
         prev = sent_seqs.last.get(FEED_GROUP)
         message = HeartbeatMessage(type="feed.heartbeat", head=head, sent=sent, prev=prev)
         await layer.group_send(FEED_GROUP, dict(message))
+
+
+class UnreadMessage(TypedDict):
+    """A person's count of unread notifications changed: the header's element, rendered here, for their pages."""
+
+    type: Literal["user.unread"]
+    html: str
+
+
+def announce_unread(counts: Mapping[int, int]) -> None:
+    """Send each person's open pages their new unread count (after the commit that changed it)."""
+    if not counts:
+        return
+    messages = [
+        (
+            user_group(user_id),
+            dict(
+                UnreadMessage(
+                    type="user.unread",
+                    html=render_to_string("includes/unread_count.html", {"unread": unread, "oob": True}),
+                )
+            ),
+        )
+        for user_id, unread in counts.items()
+    ]
+    async_to_sync(_send_all)(messages)
 
 
 def announce_resync(seq: int) -> None:

@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
 from dashboard import broadcast
-from dashboard.broadcast import EventMessage, HeartbeatMessage, ResyncMessage
+from dashboard.broadcast import EventMessage, HeartbeatMessage, ResyncMessage, UnreadMessage
 from dashboard.feedhub import feed_hub
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TRY_AGAIN_LATER = 1013
 #: Channel-layer messages; their handlers reach the database only through database_sync_to_async.
-LAYER_MESSAGES = frozenset({"feed.event", "user.event", "task.event", "feed.resync", "feed.heartbeat"})
+LAYER_MESSAGES = frozenset(
+    {"feed.event", "user.event", "task.event", "feed.resync", "feed.heartbeat", "user.unread"}
+)
 #: The page's own request to replay from a seq, queued in its mailbox like the events.
 RESUME = "live.resume"
 
@@ -221,6 +223,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._replay(self.cursor)
         beat = f'data-head="{int(message["head"]):d}" data-sent="{int(message["sent"]):d}"'
         await self.send(text_data=self._signal(self.cursor, self.cursor, "", flag="heartbeat", extra=beat))
+
+    async def user_unread(self, message: UnreadMessage) -> None:
+        """The user's unread notifications changed: the header's count, rendered by the sender from an
+        integer in fixed markup, is swapped in by id (it carries no seq: the count is a state, not an event)."""
+        await self.send(text_data=message["html"])
 
     def _may_have_missed(self, message: Mapping[str, Any]) -> bool:
         """Whether events before this one may be missing: the first live event after a resume, or one whose

@@ -95,8 +95,12 @@ def internal_kind(address: Address) -> str | None:
     return None
 
 
-def check_target(host: str, address: Address, port: int) -> None:
-    """Refuse an internal `address` unless development allows loopback or the allow-list names it."""
+def check_target(
+    host: str, address: Address, port: int, *, what: str = "the AI service", caller: str = "auto-mining"
+) -> None:
+    """Refuse an internal `address` unless development allows loopback or the allow-list names it.
+
+    `what` and `caller` name the target and who calls it in the refusal's words (a webhook, notifications)."""
     kind = internal_kind(address)
     if kind is None:
         return
@@ -106,26 +110,26 @@ def check_target(host: str, address: Address, port: int) -> None:
         return
     named = host if host == str(address) else f"{host} ({address})"
     raise ForbiddenTarget(
-        f"the AI service's address {named} is {kind}, which auto-mining may not call; "
+        f"{what}'s address {named} is {kind}, which {caller} may not call; "
         "the dashboard's operator can allow it in TOS_SOLVER_ALLOWED_ADDRESSES"
     )
 
 
-def _resolve(host: str, port: int) -> list[Address]:
+def _resolve(host: str, port: int, what: str = "the AI service") -> list[Address]:
     literal = parse_address(host)
     if literal is not None:
         return [literal]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise Unresolvable(f"the AI service's host {host} cannot be resolved") from exc
+        raise Unresolvable(f"{what}'s host {host} cannot be resolved") from exc
     found: list[Address] = []
     for *_, sockaddr in infos:
         address = parse_address(str(sockaddr[0]))
         if address is not None and address not in found:
             found.append(address)
     if not found:
-        raise Unresolvable(f"the AI service's host {host} cannot be resolved")
+        raise Unresolvable(f"{what}'s host {host} cannot be resolved")
     return found
 
 
@@ -138,16 +142,16 @@ class PinnedRequest:
     extensions: dict[str, str]
 
 
-def pin(url: str) -> PinnedRequest:
+def pin(url: str, *, what: str = "the AI service", caller: str = "auto-mining") -> PinnedRequest:
     """Resolve `url`'s host now and pin the request to its first allowed address (ForbiddenTarget if none)."""
     parsed = httpx.URL(url)
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ForbiddenTarget(f"the AI service's URL {url} is not an http:// or https:// address")
+        raise ForbiddenTarget(f"{what}'s URL {url} is not an http:// or https:// address")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     refusal: ForbiddenTarget | None = None
-    for address in _resolve(parsed.host, port):
+    for address in _resolve(parsed.host, port, what):
         try:
-            check_target(parsed.host, address, port)
+            check_target(parsed.host, address, port, what=what, caller=caller)
         except ForbiddenTarget as exc:
             refusal = refusal or exc
             continue
@@ -159,10 +163,10 @@ def pin(url: str) -> PinnedRequest:
     raise refusal
 
 
-def check_url(url: str) -> None:
+def check_url(url: str, *, what: str = "the AI service", caller: str = "auto-mining") -> None:
     """The check made when the URL is saved: ForbiddenTarget for an internal address; a name that does not
     resolve now passes (it is resolved and checked again at every call)."""
     try:
-        pin(url)
+        pin(url, what=what, caller=caller)
     except Unresolvable:
         return

@@ -30,6 +30,8 @@ class Profile(models.Model):
     # The miner's preferences for "suitable tasks": task type names and difficulty levels; empty means any.
     mining_task_types = models.JSONField("task types", default=list, blank=True)
     mining_difficulties = models.JSONField("difficulties", default=list, blank=True)
+    #: An IANA time zone name ("Europe/Berlin"); empty: the browser's own zone, else UTC.
+    time_zone = models.CharField("time zone", max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
@@ -410,3 +412,16 @@ class AutoParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.task_id[:10]} ({self.state})"
+
+
+# The overview's, the network pages' and notifications' models live in their own module.
+from dashboard.models_overview import (  # noqa: E402, F401 (re-exported)
+    AddressDay,
+    Delivery,
+    EventCursor,
+    FinalScore,
+    NetworkAddress,
+    NetworkDay,
+    Notification,
+    NotificationSettings,
+)

@@ -12,7 +12,7 @@ from celery.app.task import Task as CeleryTask
 from celery.contrib.django.task import DjangoTask
 
 from dashboard.models import AutoMiningRun
-from dashboard.services import automining, autowork
+from dashboard.services import automining, autowork, deliveries, network, notifications
 
 #: Retries of one participation's work before it waits for the miner's next scheduled check.
 WORK_RETRIES = 6
@@ -70,3 +70,37 @@ def solve_participation(self: CeleryTask, participation_id: int) -> None:
         solve_participation.apply_async(kwargs={"participation_id": participation_id}, countdown=busy.delay)
     except automining.TryAgain as exc:
         raise self.retry(countdown=exc.delay) from exc
+
+
+# --- the network figures and notifications ---------------------------------------------------------
+
+#: The queue with a worker of its own (the Procfile's `notifier`): e-mail and webhook calls wait there, so
+#: a slow mail server or webhook never holds up auto-mining's work.
+NOTIFICATIONS_QUEUE = "notifications"
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True, queue=NOTIFICATIONS_QUEUE)
+def deliver_notification(delivery_id: int) -> None:
+    """Send one e-mail or webhook delivery; a failed attempt is tried again after its backoff."""
+    outcome = deliveries.deliver(delivery_id)
+    if outcome.retry_in is not None:
+        deliver_notification.apply_async(kwargs={"delivery_id": delivery_id}, countdown=outcome.retry_in)
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True, queue=NOTIFICATIONS_QUEUE)
+def sweep_deliveries() -> None:
+    """Hand every due delivery nobody holds to the queue again (retries, lost messages, killed workers)."""
+    for delivery_id in deliveries.due():
+        deliver_notification.delay(delivery_id=delivery_id)
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
+def check_notification_conditions() -> None:
+    """Auto-mining failing or stopped for minutes, balances too low for it: notify once per episode."""
+    notifications.check_conditions()
+
+
+@shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
+def count_network_events() -> None:
+    """Take every stored event the network figures do not count yet into account (a first start, a gap)."""
+    network.catch_up()

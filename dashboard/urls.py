@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dashboard.views import accounts, health, leaderboard, mining, tasks, validation, wallet
+from dashboard.views import accounts, health, leaderboard, mining, overview, tasks, validation, wallet
 
 urlpatterns = [
-    path("", health.home, name="home"),
+    path("", overview.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     # Accounts
     path("login/", accounts.LoginView.as_view(), name="login"),
@@ -73,4 +73,18 @@ urlpatterns += [
     path("mining/auto/toggle/", automining.automining_toggle, name="automining_toggle"),
     path("mining/auto/status/", automining.automining_status, name="automining_status"),
     path("mining/auto/runs/<int:run_id>/", automining.automining_run, name="automining_run"),
+]
+
+# The network at a glance (public), notifications, preferences
+from dashboard.views import network, notifications, preferences, runs  # noqa: E402
+
+urlpatterns += [
+    path("network/", network.network, name="network"),
+    path("network/<str:address>/", network.profile, name="public_profile"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/count/", notifications.unread_count, name="unread_count"),
+    path("notifications/read/", notifications.mark_read, name="mark_read"),
+    path("notifications/settings/", notifications.notification_settings, name="notification_settings"),
+    path("account/preferences/", preferences.preferences, name="preferences"),
+    path("mining/auto/runs/", runs.automining_runs, name="automining_runs"),
 ]

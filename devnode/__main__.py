@@ -115,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-address hourly limits, e.g. publish=10,submit=100,validate=500, or off",
     )
     parser.add_argument("--no-rate-limits", action="store_true", help="same as --rate-limits off")
-    parser.add_argument("--max-events", type=int, default=100_000, help="events kept for replay")
+    parser.add_argument(
+        "--max-events", type=int, default=rules.DEFAULT_MAX_EVENTS, help="events kept for replay"
+    )
     parser.add_argument(
         "--validation-window",
         type=int,
-        default=86400,
+        default=rules.DEFAULT_VALIDATION_WINDOW,
         help="seconds after the deadline before a task completes without all validations",
     )
     parser.add_argument(

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from devnode import rules
 from devnode.docs import openapi_document, openrpc_document, served_at
 from devnode.errors import (
     INTERNAL_ERROR,
@@ -43,10 +44,10 @@ from devnode.schema import check_values
 
 log = logging.getLogger("devnode")
 
-MAX_BODY_BYTES = 1024 * 1024
-MAX_BATCH = 100
+MAX_BODY_BYTES = rules.MAX_BODY_BYTES
+MAX_BATCH = rules.MAX_BATCH
 # A batch stops running requests once its replies pass this; a read whose own reply passes it is refused.
-MAX_REPLY_BYTES = 8 * 1024 * 1024
+MAX_REPLY_BYTES = rules.MAX_REPLY_BYTES
 
 
 def _dumps(value: Any) -> bytes:
@@ -341,6 +342,9 @@ def build_app(node: Node) -> Starlette:
     async def network_info(request: Request) -> Response:
         return await rest(request, "get_network_info", {})
 
+    async def published_rules(request: Request) -> Response:
+        return await rest(request, "ai_get_rules", {})
+
     async def list_tasks(request: Request) -> Response:
         query = request.query_params
         filters = {
@@ -423,6 +427,7 @@ def build_app(node: Node) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/openrpc.json", openrpc, methods=["GET"]),
         Route("/ai/network-info", network_info, methods=["GET"]),
+        Route("/ai/rules", published_rules, methods=["GET"]),
         # One route for both verbs, so a 405 on /ai/tasks names both in its Allow header.
         Route("/ai/tasks", tasks, methods=["GET", "POST"]),
         Route("/ai/tasks/{task_id}", task_details, methods=["GET"]),

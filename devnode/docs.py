@@ -163,6 +163,7 @@ def _openapi_body() -> dict[str, Any]:
     result_schema = {prop.name: prop.schema for prop in validate.props}["validation_result"].json_schema()
     paths: dict[str, Any] = {
         "/ai/network-info": {"get": {"operationId": "get_network_info", "responses": {**_JSON_OK}}},
+        "/ai/rules": {"get": {"operationId": "ai_get_rules", "responses": {**_JSON_OK}}},
         "/ai/tasks": {
             "get": {
                 "operationId": "ai_list_active_tasks",

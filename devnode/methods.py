@@ -64,7 +64,11 @@ def _parse_task_type(value: Any, path: str) -> dict[str, dict[str, Any]]:
 
 
 _DETAIL_SCHEMAS: dict[str, Schema] = {
-    key: (Int(minimum=1, maximum=10) if key == "complexity" else Str(max_chars=64))
+    key: (
+        Int(minimum=rules.COMPLEXITY_RANGE[0], maximum=rules.COMPLEXITY_RANGE[1])
+        if key == "complexity"
+        else Str(max_chars=rules.DETAIL_MAX_CHARS)
+    )
     for key in rules.TASK_TYPE_DETAILS.values()
 }
 
@@ -121,11 +125,11 @@ def _parse_verification(value: Any, path: str) -> tuple[Any, int]:
 
 _PEER_REVIEW = Obj(
     [
-        Prop("required_reviewers", Int(minimum=1, maximum=20)),
+        Prop("required_reviewers", Int(minimum=1, maximum=rules.MAX_REVIEWERS)),
         Prop("consensus_threshold", Number("0 to 1", minimum=0, maximum=1)),
     ]
 )
-_EXPERT_REVIEW = Obj([Prop("expert_count", Int(minimum=1, maximum=20))])
+_EXPERT_REVIEW = Obj([Prop("expert_count", Int(minimum=1, maximum=rules.MAX_REVIEWERS))])
 _VERIFICATION_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {"type": "string", "enum": ["Automatic", "PeerReview", "ExpertReview"]},
@@ -256,7 +260,7 @@ LIST_PARAMS = Obj(
         Prop("filters", FILTERS),
         Prop("sort_by", Enum(presenters.SORT_KEYS, "Default created_at")),
         Prop("sort_order", Enum(("asc", "desc"), "Default desc")),
-        Prop("limit", Int(minimum=1, maximum=1000, description="Default 50")),
+        Prop("limit", Int(minimum=1, maximum=rules.MAX_PAGE_LIMIT, description="Default 50")),
         Prop("offset", Int(minimum=0)),
     ]
 )
@@ -364,6 +368,10 @@ def _events(node: Node, params: dict[str, Any], caller: str | None) -> Any:
     }
 
 
+def _rules(node: Node, params: dict[str, Any], caller: str | None) -> Any:
+    return presenters.published_rules(node.config)
+
+
 def _info(node: Node, params: dict[str, Any], caller: str | None) -> Any:
     state = node.state
     return {
@@ -426,8 +434,7 @@ def _daemon_active(node: Node, params: dict[str, Any], caller: str | None) -> An
     }
 
 
-# A task in full is ~1 KB; 100 of them keep one get_ai_mining_state reply near 100 KB.
-MAX_STATE_TASKS = 100
+MAX_STATE_TASKS = rules.MAX_STATE_TASKS
 
 
 def _daemon_state(node: Node, params: dict[str, Any], caller: str | None) -> Any:
@@ -591,8 +598,20 @@ def _build() -> dict[str, Method]:
         Method(
             "ai_get_events",
             "Events after since_seq (the HTTP catch-up path)",
-            Obj([Prop("since_seq", Int(minimum=0)), Prop("limit", Int(minimum=1, maximum=1000))]),
+            Obj(
+                [
+                    Prop("since_seq", Int(minimum=0)),
+                    Prop("limit", Int(minimum=1, maximum=rules.MAX_PAGE_LIMIT)),
+                ]
+            ),
             _events,
+        ),
+        Method(
+            "ai_get_rules",
+            "The protocol's rules: difficulty levels and rewards, stakes, reputation, the split, limits, "
+            "task types, statuses and event names (with this node's rate limits)",
+            NONE,
+            _rules,
         ),
         Method("get_info", "Height, version, network, node time", NONE, _info),
         Method("get_version", "The node's version string", NONE, _version),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from devnode import __version__
+from devnode import __version__, rules
 from devnode.crypto import (
     DEVNET_NETWORK,
     AddressError,
@@ -53,7 +53,7 @@ class NodeConfig:
     # Origins a browser may call from (CORS); empty: none, the default. "*" allows any origin.
     cors_origins: tuple[str, ...] = ()
     check_replies: bool = False  # check every reply against its published schema (devnode.selfcheck)
-    max_events: int = 100_000
+    max_events: int = rules.DEFAULT_MAX_EVENTS
     ws_queue: int = 10_000  # events a WebSocket subscriber may fall behind before it is dropped
 
 

@@ -6,12 +6,16 @@ the load; only `time_left` is computed per request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devnode import rules
 from devnode.crypto import DEVNET_NETWORK
+from devnode.events import EVENT_NAMES
 from devnode.models import Account, Task
 from devnode.state import State
+
+if TYPE_CHECKING:
+    from devnode.node import NodeConfig
 
 
 def task_summary(state: State, task: Task, now: int) -> dict[str, Any]:
@@ -207,4 +211,112 @@ def daemon_miner(account: Account) -> dict[str, Any]:
         "validations": account.validations,
         "total_earnings": account.total_earnings,
         "current_stake": account.current_stake,
+    }
+
+
+# ----- the rules ------------------------------------------------------------------------------------------
+
+
+def published_rules(config: NodeConfig) -> dict[str, Any]:
+    """`ai_get_rules`: devnode.rules as data, with what this node's configuration sets (rate limits, the
+    validation window, the events kept); amounts as decimal strings like every other reply."""
+    reputation = {
+        action: rules.MIN_REPUTATION[rules.PARTICIPATE_NEEDS if action == "participate" else action]
+        for action in ("publish", "participate", "submit", "validate")
+    }
+    low_score, high_score = rules.SCORE_RANGE
+    low_complexity, high_complexity = rules.COMPLEXITY_RANGE
+    rate_limits = config.state.rate_limits
+    return {
+        "amounts": {
+            "atomic_per_tos": rules.ATOMIC_PER_TOS,
+            "decimals": rules.TOS_DECIMALS,
+            "max_supply": str(rules.MAX_SUPPLY),
+            "faucet_cap": str(rules.FAUCET_CAP),
+            "min_registration_fee": str(rules.MIN_REGISTRATION_FEE),
+        },
+        "difficulty_levels": [
+            {
+                "name": level,
+                "min_reward": str(rules.REWARD_RANGES[level][0]),
+                "max_reward": str(rules.REWARD_RANGES[level][1]),
+                "default_deadline_seconds": rules.DEFAULT_DEADLINE_DAYS[level] * 86400,
+                "min_reputation": {action: minimums[level] for action, minimums in reputation.items()},
+            }
+            for level in rules.DIFFICULTIES
+        ],
+        "stake": {"min_divisor": rules.STAKE_MIN_DIVISOR, "max_divisor": rules.STAKE_MAX_DIVISOR},
+        "reputation": {
+            "min": rules.REPUTATION_MIN,
+            "max": rules.REPUTATION_MAX,
+            "start": rules.REPUTATION_START,
+            "deltas": {
+                "winner": rules.REP_WINNER,
+                "passing_submission": rules.REP_PASSING,
+                "failing_submission": rules.REP_FAILING,
+                "no_submission": rules.REP_NO_SUBMISSION,
+                "validation_close": rules.REP_VALIDATOR_CLOSE,
+                "validation_far": rules.REP_VALIDATOR_FAR,
+                "task_completed": rules.REP_PUBLISHER_COMPLETED,
+            },
+            "validation_close_points": rules.VALIDATOR_CLOSE_POINTS,
+        },
+        "reward_split": {
+            "winner_percent": rules.WINNER_PERCENT,
+            "others_percent": rules.OTHERS_PERCENT,
+            "validators_percent": rules.VALIDATORS_PERCENT,
+            "network_percent": rules.NETWORK_PERCENT,
+        },
+        "slash": {"percent": rules.SLASH_PERCENT, "keep_score": rules.STAKE_KEEP_SCORE},
+        "quality": {
+            "default_threshold": rules.DEFAULT_QUALITY_THRESHOLD,
+            "min_score": low_score,
+            "max_score": high_score,
+        },
+        "content": {
+            "min_content_bytes": rules.MIN_CONTENT_BYTES,
+            "max_title_bytes": rules.MAX_TITLE_BYTES,
+            "max_description_bytes": rules.MAX_DESCRIPTION_BYTES,
+            "max_solution_bytes": rules.MAX_SOLUTION_BYTES,
+            "max_participants": rules.MAX_PARTICIPANTS_LIMIT,
+            "default_max_participants": rules.DEFAULT_MAX_PARTICIPANTS,
+        },
+        "deadlines": {
+            "max_seconds": rules.MAX_DEADLINE_DAYS * 86400,
+            "validation_window_seconds": config.state.validation_window,
+        },
+        "rate_limits": {
+            "window_seconds": rules.RATE_WINDOW_SECONDS,
+            "per_window": None if rate_limits is None else dict(rate_limits),
+        },
+        "transport": {
+            "max_body_bytes": rules.MAX_BODY_BYTES,
+            "max_batch": rules.MAX_BATCH,
+            "max_reply_bytes": rules.MAX_REPLY_BYTES,
+            "max_page_limit": rules.MAX_PAGE_LIMIT,
+            "max_state_tasks": rules.MAX_STATE_TASKS,
+            "events_kept": config.max_events,
+        },
+        "task_types": [
+            {
+                "name": name,
+                "detail": detail,
+                "detail_type": "integer" if detail == "complexity" else "string",
+                "detail_min": low_complexity if detail == "complexity" else 0,
+                "detail_max": high_complexity if detail == "complexity" else rules.DETAIL_MAX_CHARS,
+            }
+            for name, detail in rules.TASK_TYPE_DETAILS.items()
+        ],
+        "verification": {
+            "types": list(rules.VERIFICATION_TYPES),
+            "default": rules.DEFAULT_VERIFICATION,
+            "max_reviewers": rules.MAX_REVIEWERS,
+        },
+        "statuses": {
+            "all": list(rules.STATUSES),
+            "active": list(rules.ACTIVE_STATUSES),
+            "open": list(rules.OPEN_STATUSES),
+            "validatable": list(rules.VALIDATABLE_STATUSES),
+        },
+        "events": list(EVENT_NAMES),
     }

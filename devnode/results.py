@@ -61,17 +61,7 @@ TASK_TYPE = {
     "additionalProperties": {"type": "object"},
 }
 DIFFICULTY = {"type": "string", "enum": list(rules.DIFFICULTIES)}
-STATUS = {
-    "type": "string",
-    "enum": [
-        rules.STATUS_PUBLISHED,
-        rules.STATUS_IN_PROGRESS,
-        rules.STATUS_UNDER_VALIDATION,
-        rules.STATUS_COMPLETED,
-        rules.STATUS_EXPIRED,
-        rules.STATUS_CANCELLED,
-    ],
-}
+STATUS = {"type": "string", "enum": list(rules.STATUSES)}
 VERIFICATION = {
     "oneOf": [
         {"type": "string", "enum": ["Automatic"]},
@@ -302,6 +292,138 @@ ERROR = record(
 )
 REST_ERROR = record("A REST rejection: the JSON-RPC error", error=ERROR)
 
+POSITIVE = {"type": "integer", "minimum": 1}
+PERCENT = {"type": "integer", "minimum": 0, "maximum": 100}
+SIGNED = {"type": "integer"}
+MIN_REPUTATION = record(
+    "The reputation an account needs to act on a task of this level (joining needs the submit minimum)",
+    publish=REPUTATION,
+    participate=REPUTATION,
+    submit=REPUTATION,
+    validate=REPUTATION,
+)
+RULES = record(
+    "The protocol's rules as this node applies them; amounts are atomic units as decimal strings",
+    amounts=record(
+        "Units and ceilings",
+        atomic_per_tos=POSITIVE,
+        decimals=COUNT,
+        max_supply=AMOUNT,
+        faucet_cap=AMOUNT,
+        min_registration_fee=AMOUNT,
+    ),
+    difficulty_levels={
+        "type": "array",
+        "description": "Lowest first; a reward without a stated level takes the lowest whose range holds it",
+        "items": record(
+            "One difficulty level",
+            name=DIFFICULTY,
+            min_reward=AMOUNT,
+            max_reward=AMOUNT,
+            default_deadline_seconds=POSITIVE,
+            min_reputation=MIN_REPUTATION,
+        ),
+    },
+    stake=record(
+        "A stake is between max(reward / min_divisor, stake_required) and reward / max_divisor (integer "
+        "division, inclusive); stake_required defaults to reward / min_divisor, a stake to the minimum",
+        min_divisor=POSITIVE,
+        max_divisor=POSITIVE,
+    ),
+    reputation=record(
+        "Bounds, the starting value and the change at completion (or expiry) for each reason",
+        min=REPUTATION,
+        max=REPUTATION,
+        start=REPUTATION,
+        deltas=record(
+            "winner, other passing and failing submissions, a participant who never submitted, a "
+            "validation within validation_close_points of the final score or not, the publisher",
+            winner=SIGNED,
+            passing_submission=SIGNED,
+            failing_submission=SIGNED,
+            no_submission=SIGNED,
+            validation_close=SIGNED,
+            validation_far=SIGNED,
+            task_completed=SIGNED,
+        ),
+        validation_close_points=COUNT,
+    ),
+    reward_split=record(
+        "Percent of the escrow to each share at completion",
+        winner_percent=PERCENT,
+        others_percent=PERCENT,
+        validators_percent=PERCENT,
+        network_percent=PERCENT,
+    ),
+    slash=record(
+        "A participant scoring under keep_score (or never submitting) loses percent of the stake",
+        percent=PERCENT,
+        keep_score=SCORE,
+    ),
+    quality=record("Scores", default_threshold=SCORE, min_score=SCORE, max_score=SCORE),
+    content=record(
+        "Lengths in UTF-8 bytes, and how many may join",
+        min_content_bytes=COUNT,
+        max_title_bytes=POSITIVE,
+        max_description_bytes=POSITIVE,
+        max_solution_bytes=POSITIVE,
+        max_participants=POSITIVE,
+        default_max_participants=POSITIVE,
+    ),
+    deadlines=record(
+        "The farthest deadline, and how long after it a task waits for validations (this node's setting)",
+        max_seconds=POSITIVE,
+        validation_window_seconds=COUNT,
+    ),
+    rate_limits=record(
+        "Successful actions per address and window; per_window is null when this node has them off",
+        window_seconds=POSITIVE,
+        per_window=nullable(
+            {
+                "type": "object",
+                "propertyNames": {"enum": ["publish", "submit", "validate"]},
+                "additionalProperties": COUNT,
+            }
+        ),
+    ),
+    transport=record(
+        "Request body, batch, replies, page sizes, and the events this node keeps for replay",
+        max_body_bytes=POSITIVE,
+        max_batch=POSITIVE,
+        max_reply_bytes=POSITIVE,
+        max_page_limit=POSITIVE,
+        max_state_tasks=POSITIVE,
+        events_kept=POSITIVE,
+    ),
+    task_types={
+        "type": "array",
+        "items": record(
+            "A task type and its one detail: a string of detail_min..detail_max characters, or an integer "
+            "from detail_min to detail_max",
+            name={"type": "string", "enum": list(rules.TASK_TYPE_DETAILS)},
+            detail=TEXT,
+            detail_type={"type": "string", "enum": ["string", "integer"]},
+            detail_min=COUNT,
+            detail_max=COUNT,
+        ),
+    },
+    verification=record(
+        "Verification types, the default, and at most how many reviewers (or experts)",
+        types={"type": "array", "items": {"type": "string", "enum": list(rules.VERIFICATION_TYPES)}},
+        default=VERIFICATION,
+        max_reviewers=POSITIVE,
+    ),
+    statuses=record(
+        "Task statuses: active ones are listed, open ones take participants and submissions, validatable "
+        "ones take validations",
+        all={"type": "array", "items": STATUS},
+        active={"type": "array", "items": STATUS},
+        open={"type": "array", "items": STATUS},
+        validatable={"type": "array", "items": STATUS},
+    ),
+    events={"type": "array", "items": {"type": "string", "enum": list(EVENT_NAMES)}},
+)
+
 RESULTS: dict[str, dict[str, Any]] = {
     "get_network_info": NETWORK_INFO,
     "ai_get_network_info": NETWORK_INFO,
@@ -315,6 +437,7 @@ RESULTS: dict[str, dict[str, Any]] = {
     "ai_cancel_task": CANCELLED,
     "ai_get_miner_stats": MINER_STATS,
     "ai_get_events": EVENTS_PAGE,
+    "ai_get_rules": RULES,
     "get_info": INFO,
     "get_version": {"type": "string", "pattern": "^devnode/"},
     "get_balance": BALANCE,

@@ -1,8 +1,13 @@
-"""The numbers of the AI-mining rules, in one place (amounts in atomic units, 1 TOS = 10^8)."""
+"""The numbers of the AI-mining rules, in one place (amounts in atomic units, 1 TOS = 10^8).
+
+The node publishes them (with what its configuration changes) through `ai_get_rules`, built by
+`devnode.presenters.published_rules`; clients read them there or from `vectors/rules.json`.
+"""
 
 from __future__ import annotations
 
 ATOMIC_PER_TOS = 10**8
+TOS_DECIMALS = 8
 
 DIFFICULTIES = ("Beginner", "Intermediate", "Advanced", "Expert")
 
@@ -19,6 +24,8 @@ MIN_REPUTATION: dict[str, dict[str, int]] = {
     "submit": {"Beginner": 100, "Intermediate": 300, "Advanced": 500, "Expert": 700},
     "validate": {"Beginner": 150, "Intermediate": 350, "Advanced": 550, "Expert": 750},
 }
+# Joining needs the submit minimum: a participant who could not submit would only be slashed.
+PARTICIPATE_NEEDS = "submit"
 
 DEFAULT_DEADLINE_DAYS = {"Beginner": 1, "Intermediate": 3, "Advanced": 7, "Expert": 14}
 MAX_DEADLINE_DAYS = 366
@@ -33,7 +40,12 @@ TASK_TYPE_DETAILS = {
     "GeneralTask": "category",
 }
 
+DETAIL_MAX_CHARS = 64  # a string detail (language, scope, ...)
+COMPLEXITY_RANGE = (1, 10)  # LogicReasoning's integer detail
+
 VERIFICATION_TYPES = ("Automatic", "PeerReview", "ExpertReview")
+DEFAULT_VERIFICATION = {"PeerReview": {"required_reviewers": 1, "consensus_threshold": 0.67}}
+MAX_REVIEWERS = 20  # required_reviewers, expert_count
 
 STATUS_PUBLISHED = "Published"
 STATUS_IN_PROGRESS = "InProgress"
@@ -43,15 +55,24 @@ STATUS_EXPIRED = "Expired"
 STATUS_CANCELLED = "Cancelled"
 ACTIVE_STATUSES = (STATUS_PUBLISHED, STATUS_IN_PROGRESS, STATUS_UNDER_VALIDATION)
 OPEN_STATUSES = (STATUS_PUBLISHED, STATUS_IN_PROGRESS)  # still taking participants and submissions
+VALIDATABLE_STATUSES = (STATUS_IN_PROGRESS, STATUS_UNDER_VALIDATION)  # still taking validations
+STATUSES = (*ACTIVE_STATUSES, STATUS_COMPLETED, STATUS_EXPIRED, STATUS_CANCELLED)
 
 MIN_CONTENT_BYTES = 10
 MAX_DESCRIPTION_BYTES = 2048
 MAX_TITLE_BYTES = 256
 MAX_SOLUTION_BYTES = 64 * 1024
 MAX_PARTICIPANTS_LIMIT = 1000
+DEFAULT_MAX_PARTICIPANTS = 10
+
+# A participant's stake: max(reward // STAKE_MIN_DIVISOR, stake_required) to reward // STAKE_MAX_DIVISOR,
+# inclusive; stake_required defaults to reward // STAKE_MIN_DIVISOR and the stake to the minimum.
+STAKE_MIN_DIVISOR = 10
+STAKE_MAX_DIVISOR = 2
 
 MIN_REGISTRATION_FEE = 10**9
 DEFAULT_QUALITY_THRESHOLD = 70
+SCORE_RANGE = (0, 100)  # a validator's quality score, and quality_threshold
 STAKE_KEEP_SCORE = 40  # at or above: stake back in full
 SLASH_PERCENT = 30
 
@@ -75,6 +96,16 @@ REP_PUBLISHER_COMPLETED = 5
 
 DEFAULT_RATE_LIMITS = {"publish": 10, "submit": 100, "validate": 500}
 RATE_WINDOW_SECONDS = 3600
+# Seconds after the deadline before a task completes without every validation.
+DEFAULT_VALIDATION_WINDOW = 86400
+
+# The transport: a request body, a batch, the replies of a batch (or one read's reply), a page.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_BATCH = 100
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+MAX_PAGE_LIMIT = 1000  # ai_list_active_tasks and ai_get_events
+MAX_STATE_TASKS = 100  # get_ai_mining_state: a task in full is ~1 KB, so a reply stays near 100 KB
+DEFAULT_MAX_EVENTS = 100_000  # events kept for replay
 
 GENESIS_BALANCE = 10**14  # 1,000,000 TOS per dev account
 DEV_ACCOUNT_COUNT = 10

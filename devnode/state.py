@@ -58,7 +58,7 @@ class StateConfig:
     dev_accounts: int = rules.DEV_ACCOUNT_COUNT
     genesis_balance: int = rules.GENESIS_BALANCE
     dev_reputation: int = rules.REPUTATION_START
-    validation_window: int = 86400
+    validation_window: int = rules.DEFAULT_VALIDATION_WINDOW
     rate_limits: dict[str, int] | None = field(default_factory=lambda: dict(rules.DEFAULT_RATE_LIMITS))
 
 
@@ -375,9 +375,9 @@ class State:
                 f"task is full ({task.max_participants} participants)",
                 {"rule": "full", "max_participants": task.max_participants},
             )
-        self._require_reputation(miner, "submit", task.difficulty_level)
-        low = max(task.reward_amount // 10, task.stake_required)
-        high = task.reward_amount // 2
+        self._require_reputation(miner, rules.PARTICIPATE_NEEDS, task.difficulty_level)
+        low = max(task.reward_amount // rules.STAKE_MIN_DIVISOR, task.stake_required)
+        high = task.reward_amount // rules.STAKE_MAX_DIVISOR
         stake = low if stake is None else stake
         if not low <= stake <= high:
             where, bound = ("below the minimum", low) if stake < low else ("above the maximum", high)
@@ -525,7 +525,7 @@ class State:
                 "a participant of a task cannot validate that task's submissions",
                 {"rule": "participant"},
             )
-        if task.status not in (rules.STATUS_IN_PROGRESS, rules.STATUS_UNDER_VALIDATION):
+        if task.status not in rules.VALIDATABLE_STATUSES:
             raise RpcError(
                 NOT_ACCEPTING,
                 f"task is {task.status} and no longer accepts validations",

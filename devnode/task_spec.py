@@ -12,7 +12,10 @@ from devnode import rules
 from devnode.errors import INSUFFICIENT_FUNDS, INVALID_CONTENT, RpcError, invalid_params
 from devnode.rules import format_tos
 
-DEFAULT_VERIFICATION = ({"PeerReview": {"required_reviewers": 1, "consensus_threshold": 0.67}}, 1)
+DEFAULT_VERIFICATION = (
+    rules.DEFAULT_VERIFICATION,
+    rules.DEFAULT_VERIFICATION["PeerReview"]["required_reviewers"],
+)
 
 
 @dataclass(frozen=True)
@@ -139,16 +142,18 @@ def build_task_spec(data: dict[str, Any], now: int) -> TaskSpec:
         check_text(description, "title", rules.MIN_CONTENT_BYTES, rules.MAX_DESCRIPTION_BYTES)
     else:
         check_text(description, "description", rules.MIN_CONTENT_BYTES, rules.MAX_DESCRIPTION_BYTES)
-    stake_required = reward // 10 if data.get("stake_required") is None else int(data["stake_required"])
-    if stake_required > reward // 2:
+    stake_required = data.get("stake_required")
+    stake_required = reward // rules.STAKE_MIN_DIVISOR if stake_required is None else int(stake_required)
+    max_stake = reward // rules.STAKE_MAX_DIVISOR
+    if stake_required > max_stake:
         raise RpcError(
             INSUFFICIENT_FUNDS,
             f"stake_required {format_tos(stake_required)} is above half the reward "
-            f"({format_tos(reward // 2)}), so no one could join",
-            {"field": "stake_required", "rule": "stake_range", "max": str(reward // 2)},
+            f"({format_tos(max_stake)}), so no one could join",
+            {"field": "stake_required", "rule": "stake_range", "max": str(max_stake)},
         )
     deadline = _deadline(data, difficulty, now)
-    max_participants = int(data.get("max_participants", 10))
+    max_participants = int(data.get("max_participants", rules.DEFAULT_MAX_PARTICIPANTS))
     if not 1 <= max_participants <= rules.MAX_PARTICIPANTS_LIMIT:
         raise RpcError(
             INVALID_CONTENT,
@@ -157,11 +162,12 @@ def build_task_spec(data: dict[str, Any], now: int) -> TaskSpec:
         )
     verification, reviewers = data.get("verification_type", DEFAULT_VERIFICATION)
     quality_threshold = int(data.get("quality_threshold", rules.DEFAULT_QUALITY_THRESHOLD))
-    if not 0 <= quality_threshold <= 100:
+    low, high = rules.SCORE_RANGE
+    if not low <= quality_threshold <= high:
         raise RpcError(
             INVALID_CONTENT,
-            "quality_threshold must be between 0 and 100",
-            {"field": "quality_threshold", "rule": "range", "min": 0, "max": 100},
+            f"quality_threshold must be between {low} and {high}",
+            {"field": "quality_threshold", "rule": "range", "min": low, "max": high},
         )
     return TaskSpec(
         title=title,

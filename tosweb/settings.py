@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tosweb.middleware.PrivatePagesMiddleware",
+    "dashboard.timezones.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -221,6 +222,39 @@ CELERY_TASK_DEFAULT_QUEUE = "mining"
 CELERY_TASK_ROUTES = {"dashboard.tasks.solve_participation": {"queue": "solving"}}
 AUTOMINING_SOLVER_CALLS_PER_USER = envint("AUTOMINING_SOLVER_CALLS_PER_USER", 2, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
+
+# Beat's fixed entries (the DatabaseScheduler copies them into its tables): the network figures count any
+# stored event not counted yet, notifications check the conditions that are no event, and deliveries that
+# are due (retries, a killed worker's) are handed to the `notifications` worker again.
+CELERY_BEAT_SCHEDULE = {
+    "count-network-events": {"task": "dashboard.tasks.count_network_events", "schedule": 30.0},
+    "check-notification-conditions": {
+        "task": "dashboard.tasks.check_notification_conditions",
+        "schedule": 60.0,
+    },
+    "sweep-deliveries": {"task": "dashboard.tasks.sweep_deliveries", "schedule": 15.0},
+}
+
+# Notifications by e-mail go through Django's mail backend: the console in development (mails are printed
+# by the worker), SMTP in production. TOS_PUBLIC_URL is the dashboard's address in mails and webhooks.
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "TOS AI Mining <noreply@localhost>")
+TOS_PUBLIC_URL = envurl("TOS_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+# A webhook has this many seconds to answer; a worker holds a delivery it claimed this long (a killed
+# worker's delivery is taken over after it), which must be longer than any call.
+TOS_WEBHOOK_TIMEOUT = envint("TOS_WEBHOOK_TIMEOUT", 5, minimum=1)
+TOS_DELIVERY_LEASE_SECONDS = envint("TOS_DELIVERY_LEASE_SECONDS", 60, minimum=TOS_WEBHOOK_TIMEOUT + 2)
 
 # The TOS node this dashboard talks to (the devnode in development).
 TOS_NODE_URL = envurl("TOS_NODE_URL", "http://127.0.0.1:8545", schemes=("http", "https"))

@@ -1,7 +1,8 @@
 """Write the conformance vectors (`vectors/*.json`) from the devnode's own code.
 
 Every expected value comes from the code the node checks requests with (`devnode.crypto`, the parameter
-schemas of `devnode.methods`), so a client that matches the vectors matches the node. Run from the
+schemas of `devnode.methods`, the published rules of `devnode.presenters`), so a client that matches the
+vectors matches the node. Run from the
 repository root:
 
     .venv/bin/python clients/conformance/generate.py          # rewrite the files
@@ -499,6 +500,37 @@ def error_vectors() -> dict[str, Any]:
     }
 
 
+# ----- rules ----------------------------------------------------------------------------------------------
+
+# The members of ai_get_rules that follow the node's settings (--rate-limits, --validation-window,
+# --max-events); every other member is the same on every node.
+CONFIGURABLE_RULES = [
+    "rate_limits.per_window",
+    "deadlines.validation_window_seconds",
+    "transport.events_kept",
+]
+
+
+def rules_vectors() -> dict[str, Any]:
+    from devnode.node import NodeConfig
+    from devnode.presenters import published_rules
+
+    return {
+        "about": (
+            "rules is what ai_get_rules answers on a node started with the defaults (REST GET /ai/rules). "
+            "A client that keeps a rule as a constant (difficulty names, reward ranges, the stake divisors, "
+            "reputation minimums, task types, statuses, event names, the maximum supply) checks it against "
+            "this file; one that needs a rule at run time (the auto-miner's stake and suitability) reads "
+            "ai_get_rules from the node. configurable names the members (dotted paths) that follow the "
+            "node's settings and may differ on a live node (the conformance harness turns rate limits off: "
+            "per_window is null there); every other member is the same on every node. Amounts are atomic "
+            "units as decimal strings."
+        ),
+        "configurable": CONFIGURABLE_RULES,
+        "rules": published_rules(NodeConfig()),
+    }
+
+
 # ----- files ----------------------------------------------------------------------------------------------
 
 FILES: dict[str, Callable[[], dict[str, Any]]] = {
@@ -508,6 +540,7 @@ FILES: dict[str, Callable[[], dict[str, Any]]] = {
     "amounts.json": amount_vectors,
     "task_types.json": task_type_vectors,
     "errors.json": error_vectors,
+    "rules.json": rules_vectors,
 }
 
 

@@ -279,6 +279,12 @@ class PublishTaskForm(forms.Form):
 class TaskFilterForm(forms.Form):
     """The task browser's filters, read from the query string."""
 
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in the title or description"}),
+    )
     task_type = forms.ChoiceField(
         label="Type",
         required=False,
@@ -309,6 +315,7 @@ class TaskFilterForm(forms.Form):
             return services.TaskFilters()
         data = self.cleaned_data
         return services.TaskFilters(
+            search=data["q"],
             task_type=data["task_type"],
             difficulty=data["difficulty"],
             status=data["status"] if "status" in self.data else "active",

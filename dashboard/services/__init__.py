@@ -25,7 +25,6 @@ from dashboard.services.accounts import (
 from dashboard.services.automining import (
     NoAccount,
     config_for,
-    on_new_events,
     save_config,
     set_enabled,
     status_for,
@@ -40,6 +39,7 @@ from dashboard.services.earnings import (
     earnings,
     reward_words,
 )
+from dashboard.services.hooks import on_new_events
 from dashboard.services.leaderboard import Leaderboards, leaderboards
 from dashboard.services.mining import (
     MINER_REWARD_TYPES,

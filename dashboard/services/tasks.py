@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dashboard import events, node
@@ -34,6 +34,8 @@ TASK_TYPE_DETAILS: dict[str, str] = {
 ACTIVE_STATUSES = (Task.Status.PUBLISHED, Task.Status.IN_PROGRESS, Task.Status.UNDER_VALIDATION)
 #: The most tasks one `ai_list_active_tasks` call may return (the node's own limit).
 NODE_LIST_LIMIT = 1000
+#: A search uses at most this many of its words (each one a condition on title and description).
+MAX_SEARCH_WORDS = 8
 #: At most this many task details are fetched to refresh one "My tasks" page.
 MAX_DETAIL_REFRESHES = 10
 
@@ -318,8 +320,10 @@ def sync_task(details: TaskDetails) -> Task:
 
 @dataclass(frozen=True)
 class TaskFilters:
-    """What the task browser shows: `status` is a status, "active" (the default) or "" for any."""
+    """What the task browser shows: `status` is a status, "active" (the default) or "" for any; `search`
+    holds words that must each appear in the title or the description."""
 
+    search: str = ""
     task_type: str = ""
     difficulty: str = ""
     status: str = "active"
@@ -350,6 +354,8 @@ def browse_tasks(filters: TaskFilters) -> TaskListing:
     if not finished_only:  # finished tasks are not in the node's active list: they come from the cache
         problem = _refresh_active(filters)
     tasks = Task.objects.all()
+    for word in filters.search.split()[:MAX_SEARCH_WORDS]:
+        tasks = tasks.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if filters.task_type:
         tasks = tasks.filter(task_kind=filters.task_type)
     if filters.difficulty:

@@ -1,7 +1,9 @@
 """Template filters for amounts (the text itself comes from `dashboard.amounts`), times and node codes in words.
 
-Every page shows a moment the same way, in UTC and saying so: `2026-12-01 16:04 UTC` (`when`), with the
-seconds where they matter (`when_exact`: the live feed, run logs)."""
+Every page shows a moment the same way, in the person's time zone and saying which (`dashboard.timezones`
+activates it; UTC until they choose one or their browser says): `2026-12-01 16:04 UTC` (`when`), with the
+seconds where they matter (`when_exact`: run logs). Rows shared by every page (the relay's) use
+`{% moment %}` (moments.py): relative words, the same in every zone."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -38,26 +41,26 @@ def tos_abs(amount: int | str | None) -> str:
 
 @register.filter
 def when(moment: dt.datetime | None) -> str:
-    """A moment as every page shows it: 2026-12-01 16:04 UTC."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A moment as every page shows it, in the person's zone: 2026-12-01 16:04 UTC, 2026-12-01 17:04 CET."""
+    return _in_zone(moment, "%Y-%m-%d %H:%M %Z")
 
 
 @register.filter
 def when_exact(moment: dt.datetime | None) -> str:
     """A moment with its seconds, for logs: 2026-12-01 16:04:05 UTC."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _in_zone(moment, "%Y-%m-%d %H:%M:%S %Z")
 
 
 @register.filter
 def clock(moment: dt.datetime | None) -> str:
     """A time of day with its seconds, for steps of one run: 16:04:05 UTC."""
+    return _in_zone(moment, "%H:%M:%S %Z")
+
+
+def _in_zone(moment: dt.datetime | None, layout: str) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone(dt.UTC).strftime("%H:%M:%S UTC")
+    return timezone.localtime(moment).strftime(layout)
 
 
 def _span(seconds: float) -> str:
@@ -109,8 +112,8 @@ def score_words(submission: dict[str, Any] | None, task: Task) -> str:
 
 @register.simple_tag(takes_context=True)
 def who(context: template.Context, address: str | None, short: bool = False) -> SafeString:
-    """The username acting with an address when the dashboard knows one (the address on hover), else the
-    address itself (`short`: its start and end). A view may pass `names` (address → username) for all the
+    """A link to an address's public profile: the username acting with it when the dashboard knows one (the
+    address on hover), else the address itself (`short`: its start and end). A view may pass `names` (address → username) for all the
     addresses of a page at once; without it each address is looked up once per rendering."""
     if not address:
         return format_html("{}", "—")
@@ -126,7 +129,8 @@ def who(context: template.Context, address: str | None, short: bool = False) -> 
         name = seen[address]
     else:
         name = names.get(address, "")
+    profile = reverse("public_profile", args=[address])
     if name:
-        return format_html('<span class="who" title="{}">{}</span>', address, name)
+        return format_html('<a class="who" href="{}" title="{}">{}</a>', profile, address, name)
     text = f"{address[:12]}…{address[-4:]}" if short and len(address) > 20 else address
-    return format_html('<code title="{}">{}</code>', address, text)
+    return format_html('<a class="who" href="{}" title="{}"><code>{}</code></a>', profile, address, text)

@@ -1,10 +1,8 @@
-"""The health probe and the starting page."""
+"""The health probe."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,10 +21,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {probe.name: probe.as_dict() for probe in probes},
     }
     return JsonResponse(body, status=503 if down else 200)
-
-
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's starting page."""
-    return render(request, "dashboard/home.html")

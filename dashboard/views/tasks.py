@@ -88,8 +88,15 @@ def task_detail(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     account = access.node_account_of(request.user)
     owner = bool(account and lookup.task and lookup.task.publisher == account.address)
     is_publisher = owner and has_role(request, "publisher")
+    # A submission's contents are its publisher's and its author's to read; everyone sees the rest.
     names = services.names_of(services.people_of(lookup.task)) if lookup.task else {}
-    context = {"task": lookup.task, "problem": lookup.problem, "is_publisher": is_publisher, "names": names}
+    context = {
+        "task": lookup.task,
+        "problem": lookup.problem,
+        "is_publisher": is_publisher,
+        "viewer_address": account.address if account else "",
+        "names": names,
+    }
     return render(request, "dashboard/task_detail.html", context, status=200 if lookup.task else 503)
 
 

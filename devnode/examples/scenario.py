@@ -72,6 +72,7 @@ def _solution(content: str, **extra: Any) -> dict[str, Any]:
 def run_node_a(rec: Recorder) -> None:
     rec.call("get_version", key="rpc:get_version")
     rec.call("get_info", key="rpc:get_info")
+    rec.call("ai_get_rules", key="rpc:ai_get_rules")
     accounts = rec.call(
         "dev_accounts", key="rpc:dev_accounts", show=lambda result: abbreviate_list(result, 2, "accounts")
     )
@@ -452,6 +453,7 @@ def _signed(rec: Recorder, key: SigningKey, dev: list[str]) -> str:
 def _rest(rec: Recorder, dev: list[str]) -> str:
     """T5 through the REST routes; it stays InProgress."""
     rec.rest("GET", "/ai/network-info", key="rest:network-info")
+    rec.rest("GET", "/ai/rules", key="rest:rules", show=lambda rules: abbreviate_dict(rules, 1, "members"))
     flat = {"task_type": "CodeAnalysis", "language": "rust", "reward_amount": "8000000000"}
     t5 = rec.rest("POST", "/ai/tasks", flat, sender=dev[0], key="rest:publish", status=201)["task_id"]
     rec.rest("GET", "/ai/tasks?status=InProgress&sort_by=reward_amount&limit=1", key="rest:list")

@@ -200,7 +200,10 @@
     }
   });
 
-  document.addEventListener("htmx:wsAfterMessage", () => {
+  document.addEventListener("htmx:wsAfterMessage", (event) => {
+    // A frame without a signal (the header's unread count) refreshes nothing: the signal in the page is
+    // the previous frame's, already handled.
+    if (!signalIn(event.detail.message)) return;
     const signal = document.getElementById("live-event");
     if (!signal) return;
     if (signal.dataset.flag !== "resync") lastSeq = Math.max(lastSeq, Number(signal.dataset.seq));

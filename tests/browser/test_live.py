@@ -82,7 +82,9 @@ def test_an_event_on_the_node_appears_on_the_open_feed_without_a_reload(
     page: Page, daphne: DaphneProcess, devnode: DevnodeProcess
 ) -> None:
     log_in(page, daphne)
-    page.get_by_role("link", name="Live feed").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.locator('[data-group="network"] summary').click()
+    main_nav.get_by_role("link", name="Live feed").click()
     expect(page.locator("#live-status")).to_have_text("live")
     page.evaluate("window.notReloaded = true")
 
@@ -204,6 +206,7 @@ def test_the_badge_and_the_live_connection_are_only_on_pages_that_update_live(
     add_user(stack, "every-role", PASSWORD, roles="publisher miner validator")  # each page's role
     log_in(page, daphne, "every-role")
     for path in (
+        "/",
         "/feed/",
         "/tasks/",
         "/tasks/mine/",
@@ -213,7 +216,7 @@ def test_the_badge_and_the_live_connection_are_only_on_pages_that_update_live(
     ):
         page.goto(f"{daphne.url}{path}")
         expect(page.locator("#live-status"), path).to_have_text("live")
-    for path in ("/", "/account/", "/leaderboard/", "/reputation/", "/tasks/new/"):
+    for path in ("/account/", "/leaderboard/", "/reputation/", "/tasks/new/", "/network/"):
         page.goto(f"{daphne.url}{path}")
         expect(page.locator("#live-status"), path).to_have_count(0)
         expect(page.locator("[ws-connect]"), path).to_have_count(0)

@@ -11,7 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_user_logs_in_through_the_browser_and_out_again(page: Page, live_server: LiveServer) -> None:
     User.objects.create_user("alice", password="a-long-passphrase")
     page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(f"{live_server.url}/login/?next=/")
+    expect(page).to_have_url(f"{live_server.url}/network/")  # logged out, the home page is the network's
+    page.get_by_role("link", name="Log in").click()
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("a-long-passphrase")
     page.get_by_role("button", name="Log in").click()

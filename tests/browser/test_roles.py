@@ -28,7 +28,10 @@ def test_a_miner_opening_the_publish_page_is_told_which_role_to_turn_on_and_come
 
     expect(page.get_by_role("heading", name="This page is for publishers")).to_be_visible()
     expect(page.get_by_text("Your account has the miner role")).to_be_visible()
-    expect(page.get_by_role("link", name="Publish")).to_have_count(0)  # nor is it in the navigation
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.locator('[data-group="publish"] summary')).to_have_count(
+        0
+    )  # nor is its group in the navigation
 
     page.get_by_role("link", name="your account page").click()
     page.get_by_label("Publisher").check()
@@ -36,4 +39,5 @@ def test_a_miner_opening_the_publish_page_is_told_which_role_to_turn_on_and_come
 
     expect(page).to_have_url(f"{live_server.url}/tasks/new/")
     expect(page.get_by_role("heading", name="This page is for publishers")).to_have_count(0)
-    expect(page.get_by_role("link", name="Publish")).to_be_visible()
+    main_nav.locator('[data-group="publish"] summary').click()  # the navigation's Publish group opens
+    expect(main_nav.get_by_role("link", name="Publish a task")).to_be_visible()

@@ -32,7 +32,9 @@ def test_sign_up_generate_a_wallet_publish_a_task_and_find_it_in_the_browser(
     expect(page.locator("#balance")).to_contain_text("9,990 TOS")
     address = NodeAccount.objects.get(user__username="grace").address
 
-    page.get_by_role("link", name="Publish").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.locator('[data-group="publish"] summary').click()
+    main_nav.get_by_role("link", name="Publish a task").click()
     page.get_by_label("Title").fill("Summarise the node's error log")
     page.get_by_label("Description").fill("Group the errors of last week's log by cause and count them.")
     page.get_by_label("Task type").select_option("DataAnalysis")
@@ -43,7 +45,8 @@ def test_sign_up_generate_a_wallet_publish_a_task_and_find_it_in_the_browser(
     task = Task.objects.get(publisher=address)
     assert balance_of(use_devnode, address) == 9_990 * 10**8 - 60 * 10**8
 
-    page.get_by_role("link", name="Tasks", exact=True).click()
+    main_nav.locator('[data-group="network"] summary').click()
+    main_nav.get_by_role("link", name="All tasks").click()
     page.get_by_label("Type").select_option("DataAnalysis")
     page.get_by_role("button", name="Show tasks").click()
     row = page.get_by_role("row").filter(has_text="Summarise the node's error log")

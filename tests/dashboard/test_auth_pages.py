@@ -16,10 +16,10 @@ def test_the_login_page_renders_a_labelled_form_with_a_csrf_token(client: Client
     assert '<label for="id_password">Password</label>' in html
 
 
-def test_the_home_page_sends_anonymous_visitors_to_log_in(client: Client) -> None:
+def test_the_home_page_shows_anonymous_visitors_the_public_network_page(client: Client) -> None:
     reply = client.get("/")
     assert reply.status_code == 302
-    assert reply["Location"] == "/login/?next=/"
+    assert reply["Location"] == "/network/"
 
 
 def test_a_user_logs_in_and_sees_their_name(client: Client) -> None:
@@ -69,6 +69,7 @@ def test_logged_out_the_navigation_offers_the_public_pages(client: Client) -> No
     html = client.get("/login/").content.decode()
 
     nav = html.split('<nav aria-label="Main"', 1)[1].split("</nav>", 1)[0]
-    assert '<a href="/tasks/">Tasks</a>' in nav
-    assert '<a href="/leaderboard/">Leaderboard</a>' in nav
+    assert '<a href="/network/">At a glance</a>' in nav
+    assert '<a href="/tasks/">All tasks</a>' in nav
+    assert '<a href="/leaderboard/">Leaderboards</a>' in nav
     assert client.get("/leaderboard/").status_code == 200

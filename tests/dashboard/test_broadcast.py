@@ -118,8 +118,13 @@ def test_each_new_event_is_sent_once_to_each_of_its_groups_after_the_commit() ->
     assert [(m["type"], m["seq"]) for m in feed.received()] == [("feed.event", 1)]
     assert [(m["type"], m["seq"]) for m in task.received()] == [("task.event", 1)]
     assert [(m["type"], m["seq"]) for m in publisher_page.received()] == [("user.event", 1)]
-    [reward] = miner_page.received()
+    to_miner = miner_page.received()
+    [reward] = [message for message in to_miner if message["type"] == "user.event"]
     assert (reward["type"], reward["seq"], reward["user_ids"]) == ("user.event", 2, [miner.pk])
+    # The reward's notification changed the miner's unread count: their pages get the header's new count.
+    [unread] = [message for message in to_miner if message["type"] == "user.unread"]
+    assert 'id="unread-count"' in unread["html"]
+    assert ">1<" in unread["html"]
     assert 'data-seq="2"' in reward["row"]
     assert "0.00000005 TOS" in reward["row"]
 

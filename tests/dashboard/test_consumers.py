@@ -88,6 +88,8 @@ async def seqs_received(socket: WebsocketCommunicator, until: int) -> list[int]:
     seqs: list[int] = []
     while not seqs or seqs[-1] < until:
         frame = await socket.receive_from(timeout=15)
+        if frame.startswith('<span id="unread-count"'):
+            continue  # the header's unread count after a notification: a state, not an event
         match = SIGNAL.search(frame)
         assert match, frame
         seqs.append(int(match[1]))
@@ -363,3 +365,21 @@ async def test_too_many_events_stored_by_page_views_are_not_sent_one_by_one_yet_
             assert match
             events.append(int(match[1]))
     assert events == [3, 4, 5, 6, 7]
+
+
+async def test_a_new_notification_sends_the_users_pages_their_unread_count_and_nobody_elses(
+    connect: Callable[..., Any],
+) -> None:
+    _, alice = await make_user("alice", ALICE)
+    _, bob = await make_user("bob", BOB)
+    alice_page = await connect(alice, "?since_seq=0")
+    bob_page = await connect(bob, "?since_seq=0")
+    assert (await alice_page.connect(timeout=10))[0]
+    assert (await bob_page.connect(timeout=10))[0]
+
+    await store([reward(1, ALICE)])
+
+    assert SIGNAL.search(await alice_page.receive_from(timeout=15))  # the reward's own frame first
+    count = await alice_page.receive_from(timeout=15)
+    assert count.startswith('<span id="unread-count" class="unread-count" hx-swap-oob="true">1<')
+    assert await bob_page.receive_nothing(timeout=1)

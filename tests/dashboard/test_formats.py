@@ -1,10 +1,11 @@
-"""One way to show a moment on every page (in UTC, saying so), spans that never read "0 minutes", and a
+"""One way to show a moment on every page (in the person's zone, saying which), spans that never read "0 minutes", and a
 standing check that templates use those filters rather than formats of their own."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -24,6 +25,13 @@ def test_a_moment_reads_the_same_everywhere_with_its_time_zone() -> None:
     paris = MOMENT.astimezone(dt.timezone(dt.timedelta(hours=1)))
     assert when(paris) == "2026-12-01 16:04 UTC"
     assert when(None) == "—"
+
+
+def test_a_moment_is_shown_in_the_persons_zone_and_says_which() -> None:
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        assert when(MOMENT) == "2026-12-01 17:04 CET"
+        assert when_exact(MOMENT) == "2026-12-01 17:04:05 CET"
+        assert clock(MOMENT) == "17:04:05 CET"
 
 
 @pytest.mark.parametrize(

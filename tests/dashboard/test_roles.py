@@ -39,6 +39,7 @@ ROLE_PAGES = [
     ("post", "/mining/auto/toggle/", {"miner"}),
     ("get", "/mining/auto/status/", {"miner"}),
     ("get", "/mining/auto/runs/1/", {"miner"}),
+    ("get", "/mining/auto/runs/", {"miner"}),
     ("get", "/reputation/", {"miner", "validator"}),
     ("get", "/validation/", {"validator"}),
     ("post", "/validation/bulk/", {"validator"}),
@@ -117,6 +118,14 @@ OPEN_PAGES = {
     "task_detail",
     "leaderboard",
     "feed",
+    # The network at a glance and the public profiles (no login), notifications and the time zone.
+    "network",
+    "public_profile",
+    "notifications",
+    "unread_count",
+    "mark_read",
+    "notification_settings",
+    "preferences",
 }
 
 

@@ -84,7 +84,8 @@ def test_a_completed_task_shows_its_validations_and_the_payout_to_each_recipient
     assert "Payouts" in html
     assert "score 90 (passed)" in html
     validator = dev_account(use_devnode, 6)
-    assert f'<code title="{validator}">{validator}</code>: Approve, score 90' in html
+    link = f'<a class="who" href="/network/{validator}/" title="{validator}">'
+    assert f"{link}<code>{validator}</code></a>: Approve, score 90" in html
     assert "65 TOS" in html  # the winner's 65% of 100 TOS
     assert "15 TOS" in html  # the validator's 15%
     rewards = task.details["rewards"]
@@ -122,6 +123,24 @@ def test_with_the_node_down_an_unstored_task_says_so(client: Client, node_down: 
     assert "The node is unavailable, try again in a moment." in reply.content.decode()
 
 
+def test_the_author_of_a_submission_reads_it_and_nobody_else_but_the_publisher(
+    client: Client, publisher: User, use_devnode: DevnodeProcess
+) -> None:
+    from tests.support.mining import join_and_submit, make_member
+
+    reply = client.post("/tasks/new/", task_form(max_participants="2", reward="100"))
+    task = Task.objects.get(task_id=reply["Location"].split("/")[2])
+    author = make_member(use_devnode, "author")
+    join_and_submit(author, task, content="The author's own words, for the author and the publisher.")
+
+    client.force_login(author)
+    assert "The author&#x27;s own words" in client.get(f"/tasks/{task.task_id}/").content.decode()
+    client.force_login(make_publisher(use_devnode, "bystander"))
+    assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
+    client.logout()
+    assert "The author&#x27;s own words" not in client.get(f"/tasks/{task.task_id}/").content.decode()
+
+
 def test_addresses_with_a_dashboard_user_are_shown_by_username(
     client: Client, publisher: User, use_devnode: DevnodeProcess
 ) -> None:
@@ -130,4 +149,5 @@ def test_addresses_with_a_dashboard_user_are_shown_by_username(
     html = client.get(f"/tasks/{task.task_id}/").content.decode()
 
     address = address_of(publisher)
-    assert f'Published by <span class="who" title="{address}">{publisher.get_username()}</span>' in html
+    profile = f'<a class="who" href="/network/{address}/" title="{address}">'
+    assert f"Published by {profile}{publisher.get_username()}</a>" in html

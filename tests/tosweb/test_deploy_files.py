@@ -89,6 +89,7 @@ def test_the_compose_services_run_what_the_procfile_runs() -> None:
         "worker": ('"worker"', " worker "),
         "solver": ('"worker"', " worker "),
         "beat": ('"beat"', " beat "),
+        "notifier": ('"notifications"', " -Q notifications "),
     }
     for name, (in_compose, in_procfile) in expected.items():
         assert in_compose in services[name]["command"], name

@@ -14,10 +14,11 @@ namespace detail {
 namespace {
 
 // The methods that change nothing, so a retry cannot apply anything twice. Sorted for binary search.
-constexpr std::array<std::string_view, 17> read_methods = {
+constexpr std::array<std::string_view, 18> read_methods = {
     "ai_get_events",
     "ai_get_miner_stats",
     "ai_get_network_info",
+    "ai_get_rules",
     "ai_get_task_details",
     "ai_list_active_tasks",
     "dev_accounts",
@@ -211,6 +212,8 @@ AccountNonce Client::get_nonce(std::string_view address) const {
 }
 
 NetworkInfo Client::get_network_info() const { return NetworkInfo::from_json(call("get_network_info")); }
+
+Rules Client::get_rules() const { return Rules::from_json(call("ai_get_rules")); }
 
 NetworkInfo Client::ai_get_network_info() const {
   return NetworkInfo::from_json(call("ai_get_network_info"), "ai_get_network_info");

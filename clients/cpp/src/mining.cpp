@@ -13,7 +13,6 @@
 namespace tos_ai {
 namespace {
 
-constexpr std::array<std::string_view, 4> difficulty_levels = {"Beginner", "Intermediate", "Advanced", "Expert"};
 constexpr std::array<double, 4> base_success = {0.9, 0.75, 0.55, 0.35};
 constexpr std::int32_t default_reputation = 500;
 constexpr std::size_t kept_errors = 100;
@@ -24,7 +23,9 @@ std::optional<std::size_t> difficulty_rank(std::string_view level) {
   return static_cast<std::size_t>(found - difficulty_levels.begin());
 }
 
-bool joinable_status(std::string_view status) { return status == "Published" || status == "InProgress"; }
+bool joinable_status(std::string_view status) {
+  return std::find(open_statuses.begin(), open_statuses.end(), status) != open_statuses.end();
+}
 
 template <typename Duration>
 Duration seconds_field(const nlohmann::json& value, const char* key, Duration fallback) {
@@ -50,9 +51,11 @@ double Solver::success_probability(const TaskSummary& task, std::int32_t reputat
   return estimate_success_probability(task, reputation);
 }
 
-Amount stake_for(const TaskSummary& task, double stake_fraction) {
+Amount stake_for(const TaskSummary& task, double stake_fraction, const Rules* rules) {
   auto wanted = static_cast<Amount>(static_cast<long double>(task.reward_amount) * stake_fraction);
-  return std::min(std::max(wanted, task.min_stake()), task.max_stake());
+  StakeRange range = rules != nullptr ? rules->stake_range(task.reward_amount, task.stake_required)
+                                      : StakeRange::of(task.reward_amount, task.stake_required);
+  return std::min(std::max(wanted, range.min), range.max);
 }
 
 AutoMiningConfig AutoMiningConfig::from_json(const nlohmann::json& value) {
@@ -192,7 +195,19 @@ class AutoMiner::Impl {
   }
 
   // One pass over every active task: forget finished ones, join the best candidates into free slots.
+  // The node's rules, once per run; a node without ai_get_rules leaves this library's own.
+  void read_rules() {
+    if (rules_read_) return;
+    try {
+      rules_ = client_.get_rules();
+    } catch (const MethodNotFound&) {
+      rules_.reset();
+    }
+    rules_read_ = true;
+  }
+
   void scan() {
+    read_rules();
     auto tasks = client_.all_active_tasks();
     reputation_ = my_reputation();
     std::set<std::string> still_active;
@@ -237,13 +252,19 @@ class AutoMiner::Impl {
       std::lock_guard lock(lock_);
       if (seen_.contains(task.task_id)) return false;
     }
-    return joinable_status(task.status) && task.participants_count < task.max_participants &&
-           task.publisher != address() && std::chrono::seconds(task.time_left) >= config_.min_time_left &&
+    const Rules* rules = rules_ ? &*rules_ : nullptr;
+    bool open = rules != nullptr ? rules->is_open(task.status) : joinable_status(task.status);
+    if (rules != nullptr) {
+      auto needed = rules->min_reputation("participate", task.difficulty_level);
+      if (needed && reputation_ < *needed) return false;  // the node would refuse the join
+    }
+    return open && task.participants_count < task.max_participants && task.publisher != address() &&
+           std::chrono::seconds(task.time_left) >= config_.min_time_left &&
            solver_->success_probability(task, reputation_) >= config_.min_success_probability;
   }
 
   void work_on(const TaskSummary& task, const TaskDetails* known) {
-    const Amount stake = stake_for(task, config_.stake_fraction);
+    const Amount stake = stake_for(task, config_.stake_fraction, rules_ ? &*rules_ : nullptr);
     {
       std::lock_guard lock(lock_);
       if (stopping_) return;
@@ -292,7 +313,7 @@ class AutoMiner::Impl {
     try {
       return client_.get_miner_stats(address()).reputation;
     } catch (const RpcError&) {
-      return default_reputation;
+      return rules_ ? rules_->reputation.start : default_reputation;
     }
   }
 
@@ -353,6 +374,8 @@ class AutoMiner::Impl {
   std::shared_ptr<Solver> solver_;
   AutoMiningCallbacks callbacks_;
   std::int32_t reputation_ = default_reputation;  // the miner thread's own
+  std::optional<Rules> rules_;                    // the node's, read at the first scan (the miner thread's)
+  bool rules_read_ = false;
 
   mutable std::mutex lock_;
   std::condition_variable wake_;

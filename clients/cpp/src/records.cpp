@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "reader.hpp"
+#include "tos_ai/rules.hpp"
 
 namespace tos_ai {
 
@@ -161,7 +162,9 @@ NetworkInfo NetworkInfo::from_json(const nlohmann::json& value, std::string_view
   return info;
 }
 
-Amount TaskSummary::min_stake() const noexcept { return std::max(reward_amount / 10, stake_required); }
+Amount TaskSummary::min_stake() const noexcept { return StakeRange::of(reward_amount, stake_required).min; }
+
+Amount TaskSummary::max_stake() const noexcept { return StakeRange::of(reward_amount, stake_required).max; }
 
 TaskSummary TaskSummary::from_json(const nlohmann::json& value, std::string_view method) {
   TaskSummary task;

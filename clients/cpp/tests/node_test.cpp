@@ -101,6 +101,7 @@ TEST(Node, EveryMethodTheNodeDescribesHasATypedCall) {
                                        "ai_cancel_task",
                                        "ai_get_miner_stats",
                                        "ai_get_events",
+                                       "ai_get_rules",
                                        "get_info",
                                        "get_version",
                                        "get_balance",

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -187,6 +188,36 @@ TEST_F(Scenario, Step1_NetworkInfo) {
   EXPECT_EQ(network.network, "devnet");
   static_assert(std::is_same_v<decltype(network.total_rewards_distributed), Amount>);
   EXPECT_GE(network.total_miners, 10u);
+}
+
+// The JSON pointer of a dotted path in an ai_get_rules reply ("rate_limits.per_window").
+nlohmann::json::json_pointer member_pointer(std::string path) {
+  std::replace(path.begin(), path.end(), '.', '/');
+  return nlohmann::json::json_pointer("/" + path);
+}
+
+// An ai_get_rules reply without the members at the dotted paths (vectors/rules.json's "configurable").
+nlohmann::json rules_without(nlohmann::json rules, const nlohmann::json& paths) {
+  for (const auto& path : paths) {
+    auto pointer = member_pointer(path.get<std::string>());
+    rules[pointer.parent_pointer()].erase(pointer.back());
+  }
+  return rules;
+}
+
+TEST_F(Scenario, Step1_Rules) {
+  auto rules = w().client->get_rules();
+  auto raw = w().client->call("ai_get_rules");
+  EXPECT_EQ(rules, Rules::from_json(raw));
+  EXPECT_EQ(rules.amounts.max_supply, std::stoull(raw["amounts"]["max_supply"].get<std::string>()));
+  EXPECT_EQ(rules.difficulty_levels.at(0).min_reward,
+            std::stoull(raw["difficulty_levels"][0]["min_reward"].get<std::string>()));
+  auto vectors = testing::vectors("rules");
+  EXPECT_EQ(rules_without(raw, vectors["configurable"]), rules_without(vectors["rules"], vectors["configurable"]));
+  for (const auto& [path, expected] : S()["rules"]["on_this_node"].items()) {
+    EXPECT_EQ(raw[member_pointer(path)], expected) << path;
+  }
+  EXPECT_FALSE(rules.rate_limits.per_window.has_value());
 }
 
 TEST_F(Scenario, Step2_Accounts) {

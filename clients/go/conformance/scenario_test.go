@@ -22,6 +22,9 @@ type scenario struct {
 		FaucetAmount    tosai.Amount `json:"faucet_amount"`
 		RegistrationFee tosai.Amount `json:"registration_fee"`
 	}
+	Rules struct {
+		OnThisNode json.RawMessage `json:"on_this_node"`
+	}
 	TaskA struct {
 		TaskData        tosai.TaskData             `json:"task_data"`
 		ExpectedSummary map[string]json.RawMessage `json:"expected_summary"`
@@ -106,6 +109,7 @@ func TestScenario(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"1 network info", r.networkInfo},
+		{"1 rules", r.rules},
 		{"2 accounts", r.accounts},
 		{"3 publish, list, page, cancel", r.publish},
 		{"4 participate, submit, refuse", r.participate},
@@ -215,6 +219,44 @@ func (r *run) networkInfo(t *testing.T) {
 	r.must(json.Unmarshal(raw["total_rewards_distributed"], &total), "total_rewards_distributed as an Amount")
 	if total != network.TotalRewardsDistributed {
 		t.Errorf("total_rewards_distributed %d vs %d", total, network.TotalRewardsDistributed)
+	}
+}
+
+// rules: Client.Rules is the live node's ai_get_rules, typed; apart from the members that follow
+// the node's settings it is vectors/rules.json, and those are as scenario.json says for this node.
+func (r *run) rules(t *testing.T) {
+	rules, err := r.c.Rules(r.ctx)
+	r.must(err, "ai_get_rules")
+	var raw json.RawMessage
+	r.must(r.c.Call(r.ctx, "ai_get_rules", nil, &raw), "raw ai_get_rules")
+	typed, err := json.Marshal(rules)
+	r.must(err, "rules as JSON")
+	if got, want := testnode.RulesWithout(t, typed, nil), testnode.RulesWithout(t, raw, nil); got != want {
+		t.Errorf("Client.Rules differs from ai_get_rules:\n got %s\nwant %s", got, want)
+	}
+	var vectors struct {
+		Rules        json.RawMessage
+		Configurable []string
+	}
+	testnode.Load(t, "vectors/rules.json", &vectors)
+	if got, want := testnode.RulesWithout(t, raw, vectors.Configurable), testnode.RulesWithout(t, vectors.Rules, vectors.Configurable); got != want {
+		t.Errorf("the node's rules differ from vectors/rules.json:\n got %s\nwant %s", got, want)
+	}
+	var onThisNode map[string]json.RawMessage
+	r.must(json.Unmarshal(r.s.Rules.OnThisNode, &onThisNode), "scenario.json rules")
+	var tree map[string]any
+	r.must(json.Unmarshal(raw, &tree), "rules as a tree")
+	for path, want := range onThisNode {
+		var node any = tree
+		for _, name := range strings.Split(path, ".") {
+			node = node.(map[string]any)[name]
+		}
+		if got := testnode.Describe(node); got != testnode.Describe(json.RawMessage(want)) {
+			t.Errorf("%s is %s on this node, scenario.json says %s", path, got, want)
+		}
+	}
+	if rules.RateLimits.PerWindow != nil {
+		t.Errorf("rate limits %v on a node that runs without them", rules.RateLimits.PerWindow)
 	}
 }
 

@@ -57,6 +57,8 @@ type Miner struct {
 	active     map[string]bool // joined tasks not known to have ended
 	joined     map[string]bool // every task joined (or found joined) by this run
 	reputation int
+	rules      *tosai.Rules // the node's, read at the first scan; nil from a node that publishes none
+	rulesRead  bool
 }
 
 // New returns a miner for account; solver answers the tasks it joins (nil for the
@@ -249,23 +251,58 @@ func (m *Miner) freeSlots() int {
 	return m.cfg.MaxConcurrentTasks - len(m.active)
 }
 
-// suitable applies the design's tests to a task.
+// suitable applies the design's tests to a task, with the node's rules (Client.Rules) for which
+// statuses take participants and the reputation a level needs to join.
 func (m *Miner) suitable(t *tosai.TaskSummary) bool {
 	m.mu.Lock()
-	seen, reputation := m.joined[t.TaskID], m.reputation
+	seen, reputation, rules := m.joined[t.TaskID], m.reputation, m.rules
 	m.mu.Unlock()
+	open, mayJoin := slices.Contains(tosai.OpenStatuses, t.Status), true
+	if rules != nil {
+		open = rules.IsOpen(t.Status)
+		if level, ok := rules.Level(t.DifficultyLevel); ok {
+			mayJoin = reputation >= level.MinReputation.Participate
+		}
+	}
 	return !seen &&
 		t.Publisher != m.account.Address() &&
-		(t.Status == tosai.StatusPublished || t.Status == tosai.StatusInProgress) &&
+		open &&
 		t.ParticipantsCount < t.MaxParticipants &&
 		slices.Contains(m.cfg.TargetDifficulties, t.DifficultyLevel) &&
+		mayJoin &&
 		time.Duration(t.TimeLeft)*time.Second >= m.cfg.MinTimeLeft &&
 		SuccessProbability(t.DifficultyLevel, t.ParticipantsCount, reputation) >= m.cfg.MinSuccessProbability
+}
+
+// readRules reads the node's rules once per run; a node without ai_get_rules leaves the
+// package's own (tosai.OpenStatuses, no reputation check before joining).
+func (m *Miner) readRules(ctx context.Context) error {
+	m.mu.Lock()
+	done := m.rulesRead
+	m.mu.Unlock()
+	if done {
+		return nil
+	}
+	rules, err := m.client.Rules(ctx)
+	var rpc *tosai.RPCError
+	if err != nil && !(errors.As(err, &rpc) && rpc.Code == tosai.CodeMethodNotFound) {
+		return err
+	}
+	if err != nil {
+		m.log.Info("the node does not publish its rules; using the package's own", "err", err)
+	}
+	m.mu.Lock()
+	m.rules, m.rulesRead = rules, true
+	m.mu.Unlock()
+	return nil
 }
 
 // scan lists every active task, forgets the joined ones that ended, and joins the best
 // suitable ones (highest reward first) into the free slots.
 func (m *Miner) scan(ctx context.Context, work *sync.WaitGroup) error {
+	if err := m.readRules(ctx); err != nil {
+		return err
+	}
 	if stats, err := m.client.MinerStats(ctx, m.account.Address()); err == nil {
 		m.mu.Lock()
 		m.reputation = stats.Reputation

@@ -44,7 +44,7 @@ var NoRetry = RetryPolicy{Attempts: 1}
 // readMethods are the methods the client may retry: they change nothing on the node.
 var readMethods = map[string]bool{
 	"get_network_info": true, "ai_get_network_info": true, "ai_list_active_tasks": true,
-	"ai_get_task_details": true, "ai_get_miner_stats": true, "ai_get_events": true,
+	"ai_get_task_details": true, "ai_get_miner_stats": true, "ai_get_events": true, "ai_get_rules": true,
 	"get_info": true, "get_version": true, "get_balance": true, "get_nonce": true,
 	"get_ai_mining_statistics": true, "get_ai_mining_task": true, "get_ai_mining_miner": true,
 	"get_ai_mining_active_tasks": true, "get_ai_mining_state": true, "dev_accounts": true,

@@ -39,6 +39,7 @@ func TestEveryReadAndDevMethodAnswersTyped(t *testing.T) {
 		"ai_get_task_details":      func() error { _, err := c.TaskDetails(ctx, task.TaskID); return err },
 		"ai_get_miner_stats":       func() error { _, err := c.MinerStats(ctx, devs[0].Address); return err },
 		"ai_get_events":            func() error { _, err := c.Events(ctx, 0, 5); return err },
+		"ai_get_rules":             func() error { _, err := c.Rules(ctx); return err },
 		"get_info":                 func() error { _, err := c.Info(ctx); return err },
 		"get_version":              func() error { _, err := c.Version(ctx); return err },
 		"get_balance":              func() error { _, err := c.Balance(ctx, devs[0].Address); return err },

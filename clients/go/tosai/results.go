@@ -31,11 +31,18 @@ type TaskSummary struct {
 	Status            TaskStatus `json:"status"`
 }
 
-// MinStake is the smallest stake the node accepts: max(reward/10, stake_required).
-func (t *TaskSummary) MinStake() Amount { return max(t.RewardAmount/10, t.StakeRequired) }
+// MinStake is the smallest stake the node accepts: max(reward/10, stake_required)
+// (Rules.StakeRange gives it by the node's published rules).
+func (t *TaskSummary) MinStake() Amount {
+	lowest, _ := stakeRange(t.RewardAmount, t.StakeRequired, StakeMinDivisor, StakeMaxDivisor)
+	return lowest
+}
 
-// MaxStake is the largest stake the node accepts: reward/2.
-func (t *TaskSummary) MaxStake() Amount { return t.RewardAmount / 2 }
+// MaxStake is the largest stake the node accepts: reward/2 (Rules.StakeRange by the node's rules).
+func (t *TaskSummary) MaxStake() Amount {
+	_, highest := stakeRange(t.RewardAmount, t.StakeRequired, StakeMinDivisor, StakeMaxDivisor)
+	return highest
+}
 
 // TaskDetails is ai_get_task_details's result: the summary plus the task's records.
 type TaskDetails struct {

@@ -347,3 +347,71 @@ func as[T error](err error) bool {
 	var target T
 	return errors.As(err, &target)
 }
+
+func TestRulesVector(t *testing.T) {
+	var file struct {
+		Rules        json.RawMessage
+		Configurable []string
+	}
+	testnode.Load(t, "vectors/rules.json", &file)
+	var rules tosai.Rules
+	if err := json.Unmarshal(file.Rules, &rules); err != nil {
+		t.Fatal(err)
+	}
+	// The typed rules hold everything the node sent: written back, they are the same JSON.
+	again, err := json.Marshal(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := testnode.RulesWithout(t, again, nil), testnode.RulesWithout(t, file.Rules, nil); got != want {
+		t.Errorf("typed rules lose something:\n got %s\nwant %s", got, want)
+	}
+	// The rules this package keeps as constants are the node's.
+	var levels []tosai.Difficulty
+	for _, l := range rules.DifficultyLevels {
+		levels = append(levels, l.Name)
+	}
+	var variants []tosai.TaskVariant
+	for _, tt := range rules.TaskTypes {
+		variants = append(variants, tt.Name)
+		if tt.Name.DetailKey() != tt.Detail {
+			t.Errorf("%s's detail is %q here, %q on the node", tt.Name, tt.Name.DetailKey(), tt.Detail)
+		}
+	}
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"difficulties", tosai.Difficulties, levels},
+		{"task variants", tosai.TaskVariants, variants},
+		{"statuses", tosai.TaskStatuses, rules.Statuses.All},
+		{"open statuses", tosai.OpenStatuses, rules.Statuses.Open},
+		{"event names", tosai.EventNames, rules.Events},
+		{"atomic units per TOS", uint64(tosai.AtomicPerTOS), rules.Amounts.AtomicPerTOS},
+		{"maximum supply", tosai.MaxSupply, rules.Amounts.MaxSupply},
+		{"stake divisors", tosai.StakeRules{MinDivisor: tosai.StakeMinDivisor, MaxDivisor: tosai.StakeMaxDivisor}, rules.Stake},
+	}
+	for _, c := range checks {
+		if testnode.Describe(c.got) != testnode.Describe(c.want) {
+			t.Errorf("%s: %s here, %s on the node", c.what, testnode.Describe(c.got), testnode.Describe(c.want))
+		}
+	}
+	// The stake range follows the divisors given, and the task's own bounds keep the package's.
+	task := tosai.TaskSummary{RewardAmount: 12_345_678_901}
+	if lo, hi := rules.StakeRange(task.RewardAmount, 0); lo != task.MinStake() || hi != task.MaxStake() {
+		t.Errorf("stake range %d..%d, the task's %d..%d", lo, hi, task.MinStake(), task.MaxStake())
+	}
+	other := tosai.Rules{Stake: tosai.StakeRules{MinDivisor: 4, MaxDivisor: 3}}
+	if lo, hi := other.StakeRange(12_345_678_901, 0); lo != 3_086_419_725 || hi != 4_115_226_300 {
+		t.Errorf("stake range with divisors 4 and 3: %d..%d", lo, hi)
+	}
+	if lo, _ := rules.StakeRange(12_345_678_901, 2_000_000_000); lo != 2_000_000_000 {
+		t.Errorf("a stake_required above reward/10 is the minimum, got %d", lo)
+	}
+	if level, ok := rules.Level(tosai.Intermediate); !ok || level.MinReputation.Participate != level.MinReputation.Submit {
+		t.Errorf("Intermediate: %+v %v", level, ok)
+	}
+	if _, ok := rules.Level("Legendary"); ok {
+		t.Error("a level the node does not have")
+	}
+}

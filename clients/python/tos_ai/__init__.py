@@ -4,7 +4,8 @@
         tasks = await client.list_active_tasks()
 
 Start with `help(tos_ai.TOSAIClient)` / `help(tos_ai.Client)`; errors are `NodeError` subclasses, one
-per refusal the node can give. Importable without Django. See docs/client.md.
+per refusal the node can give. The protocol's rules: `client.get_rules()` (the node's, typed `Rules`)
+and `tos_ai.rules` (the same as constants). Importable without Django. See docs/client.md.
 """
 
 from __future__ import annotations
@@ -45,14 +46,8 @@ from tos_ai.errors import (
 from tos_ai.methods import PendingSubmission, required_validations
 from tos_ai.mining import AutoMiningReport, draft_offline_solution, estimate_success_probability
 from tos_ai.models import (
-    ATOMIC_PER_TOS,
-    DIFFICULTY_LEVELS,
-    MAX_SUPPLY,
-    REWARD_RANGES,
-    TASK_TYPE_DETAILS,
     AutoMiningConfig,
     TaskSolution,
-    difficulty_rank,
     format_tos,
     normalize_task_type,
     parse_amount,
@@ -67,10 +62,20 @@ from tos_ai.records import (
     Participation,
     PublishedTask,
     Record,
+    Rules,
     SubmissionReceipt,
     TaskDetails,
     TaskSummary,
     ValidationReceipt,
+)
+from tos_ai.rules import (
+    ATOMIC_PER_TOS,
+    DIFFICULTY_LEVELS,
+    EVENT_NAMES,
+    MAX_SUPPLY,
+    REWARD_RANGES,
+    TASK_TYPE_DETAILS,
+    difficulty_rank,
 )
 from tos_ai.sync import Client, EventStream, SyncBatch
 from tos_ai.wallet import Wallet
@@ -83,6 +88,7 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 __all__ = [
     "ATOMIC_PER_TOS",
     "DIFFICULTY_LEVELS",
+    "EVENT_NAMES",
     "MAX_SUPPLY",
     "NO_RETRIES",
     "READ_METHODS",
@@ -125,6 +131,7 @@ __all__ = [
     "Record",
     "ResyncRequired",
     "RetryPolicy",
+    "Rules",
     "SubmissionReceipt",
     "SyncBatch",
     "TOSAIClient",

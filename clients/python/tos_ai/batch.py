@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from tos_ai import methods
+from tos_ai import methods, rules
 from tos_ai.core import Call, RpcCore, retry_after_header
 from tos_ai.errors import NodeError, NodeHTTPError, NodeResponseError
 
@@ -21,7 +21,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 #: The node refuses larger batches (-32600).
-MAX_BATCH = 100
+MAX_BATCH = rules.MAX_BATCH
 
 
 class BatchResult(Generic[T]):
@@ -105,6 +105,7 @@ class Batch:
     get_task_details = _queued(methods.get_task_details)
     get_events = _queued(methods.get_events)
     get_info = _queued(methods.get_info)
+    get_rules = _queued(methods.get_rules)
     get_version = _queued(methods.get_version)
     get_balance = _queued(methods.get_balance)
     get_nonce = _queued(methods.get_nonce)

@@ -23,15 +23,9 @@ from tos_ai import __version__
 from tos_ai.completion import SHELLS, completion_script
 from tos_ai.errors import NodeError, WalletError
 from tos_ai.mining import AutoMiningReport
-from tos_ai.models import (
-    DIFFICULTY_LEVELS,
-    EVENT_NAMES,
-    AutoMiningConfig,
-    TaskSolution,
-    format_tos,
-    to_atomic,
-)
+from tos_ai.models import AutoMiningConfig, TaskSolution, format_tos, to_atomic
 from tos_ai.records import Record
+from tos_ai.rules import DIFFICULTY_LEVELS, EVENT_NAMES
 from tos_ai.sync import Client
 from tos_ai.wallet import Wallet
 

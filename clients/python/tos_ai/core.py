@@ -70,6 +70,7 @@ READ_METHODS: frozenset[str] = frozenset(
         "ai_get_task_details",
         "ai_get_miner_stats",
         "ai_get_events",
+        "ai_get_rules",
         "get_info",
         "get_version",
         "get_balance",

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tos_ai import rules
 from tos_ai.core import Call, Plan, RpcCore, check_chain, parse_any, parse_count
-from tos_ai.models import TaskSolution, difficulty_rank, parse_amount
+from tos_ai.models import TaskSolution, parse_amount
 from tos_ai.records import (
     CancelledTask,
     DevAccount,
@@ -22,6 +23,7 @@ from tos_ai.records import (
     NodeInfo,
     Participation,
     PublishedTask,
+    Rules,
     SubmissionInfo,
     SubmissionReceipt,
     TaskDetails,
@@ -31,10 +33,8 @@ from tos_ai.records import (
     record,
 )
 
-#: Minimum reputation to validate, per difficulty (Beginner, Intermediate, Advanced, Expert).
-VALIDATE_MIN_REPUTATION = (150, 350, 550, 750)
 #: Statuses in which a submission can still be validated.
-VALIDATABLE_STATUSES = frozenset({"InProgress", "UnderValidation"})
+VALIDATABLE_STATUSES = frozenset(rules.VALIDATABLE_STATUSES)
 
 
 def _task_id(task_id: str) -> str:
@@ -156,6 +156,19 @@ def get_events(
         return page
 
     return Call("ai_get_events", params, parse)
+
+
+def get_rules() -> Call[Rules]:
+    """The protocol's rules as the node applies them (`ai_get_rules`), typed.
+
+    Returns a `Rules`: `difficulty_levels` (reward ranges, default deadlines, reputation minimums per
+    action), `stake` (`stake_bounds(reward, stake_required)`), `reputation`, `reward_split`, `slash`,
+    `quality`, `content`, `deadlines`, `rate_limits` (`per_window` None when the node has them off),
+    `transport`, `task_types`, `verification`, `statuses` and `events`; amounts as ints. `tos_ai.rules`
+    holds the same rules as constants (`Rules.known()`). Raises `MethodNotFound` from a node that does
+    not publish its rules.
+    """
+    return Call("ai_get_rules", None, record(Rules))
 
 
 def get_info() -> Call[NodeInfo]:
@@ -459,11 +472,11 @@ def pending_submissions(core: RpcCore) -> Plan[list[PendingSubmission]]:
     if not candidates:
         return []
     stats: MinerStats = yield get_miner_stats(me)
+    minimums = rules.MIN_REPUTATION["validate"]
     candidates = [
         task
         for task in candidates
-        if difficulty_rank(task.difficulty_level) < len(VALIDATE_MIN_REPUTATION)
-        and stats.reputation >= VALIDATE_MIN_REPUTATION[difficulty_rank(task.difficulty_level)]
+        if task.difficulty_level in minimums and stats.reputation >= minimums[task.difficulty_level]
     ]
     details: list[TaskDetails] = yield tuple(get_task_details(task.task_id) for task in candidates)
     pending: list[PendingSubmission] = []

@@ -2,7 +2,8 @@
 
 `AutoMiner.scan()` is a plan (see `tos_ai.core`): one pass over the active tasks that joins the best
 candidates and, when configured, submits a solution to each. The clients drive it on a timer and wake it
-when the event stream announces `task_published`.
+when the event stream announces `task_published`. Which tasks may be joined and what stakes the node
+accepts come from the node's published rules (`ai_get_rules`, read once per run).
 """
 
 from __future__ import annotations
@@ -12,36 +13,51 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tos_ai import methods
+from tos_ai import methods, rules
 from tos_ai.core import Compute, Plan, RpcCore
-from tos_ai.errors import AlreadyDone, InsufficientFunds, InvalidTaskState, NodeRPCError, UnknownObject
+from tos_ai.errors import (
+    AlreadyDone,
+    InsufficientFunds,
+    InvalidTaskState,
+    MethodNotFound,
+    NodeRPCError,
+    UnknownObject,
+)
 from tos_ai.models import AutoMiningConfig, TaskSolution
-from tos_ai.records import MinerStats, TaskDetails, TaskSummary
+from tos_ai.records import MinerStats, Rules, TaskDetails, TaskSummary
 
 log = logging.getLogger("tos_ai.mining")
 
-JOINABLE_STATUSES = frozenset({"Published", "InProgress"})
-_BASE_SUCCESS = {"Beginner": 0.9, "Intermediate": 0.75, "Advanced": 0.55, "Expert": 0.35}
-DEFAULT_REPUTATION = 500
 OFFLINE_LABEL = "[drafted offline by tos_ai: no AI model was consulted]"
 
 
-def estimate_success_probability(task: TaskSummary, reputation: int = DEFAULT_REPUTATION) -> float:
+def estimate_success_probability(task: TaskSummary, reputation: int = rules.REPUTATION_START) -> float:
     """A rough chance of winning `task`, 0..1: easier levels, higher reputation and fewer rivals score higher.
 
     p = base(difficulty) * (0.5 + reputation / 2000) / (1 + participants_count / 4), clamped to 0..1,
-    with base 0.9 / 0.75 / 0.55 / 0.35 for Beginner / Intermediate / Advanced / Expert.
+    with base 0.9 / 0.75 / 0.55 / 0.35 for Beginner / Intermediate / Advanced / Expert
+    (`tos_ai.rules.estimate_success`).
     """
-    base = _BASE_SUCCESS.get(task.difficulty_level, 0.2)
-    skill = 0.5 + max(0, min(reputation, 1000)) / 2000
-    rivals = 1 + task.participants_count / 4
-    return max(0.0, min(1.0, base * skill / rivals))
+    return rules.estimate_success(task.difficulty_level, task.participants_count, reputation)
 
 
-def stake_for(task: TaskSummary, config: AutoMiningConfig) -> int:
-    """The stake to offer: the configured fraction of the reward, within the node's allowed range."""
+def stake_for(task: TaskSummary, config: AutoMiningConfig, published: Rules | None = None) -> int:
+    """The stake to offer: the configured fraction of the reward, within the range the node accepts
+    (by its `published` rules; by the client's own `tos_ai.rules` without them)."""
+    found = published or Rules.known()
+    low, high = found.stake_bounds(task.reward_amount, task.stake_required)
     wanted = int(task.reward_amount * config.stake_fraction)
-    return min(max(wanted, task.min_stake), task.max_stake)
+    return min(max(wanted, low), high)
+
+
+def node_rules() -> Plan[Rules]:
+    """The node's published rules; the ones this client knows from a node that publishes none."""
+    try:
+        found: Rules = yield methods.get_rules()
+    except MethodNotFound:
+        log.info("the node does not publish its rules (ai_get_rules); using tos_ai.rules")
+        found = Rules.known()
+    return found
 
 
 def draft_offline_solution(task: TaskDetails) -> TaskSolution:
@@ -112,6 +128,7 @@ class AutoMiner:
         self.report = AutoMiningReport()
         self.active: set[str] = set()
         self.stopping = False
+        self.rules: Rules | None = None  # the node's, read at the first scan
         self.generator: Callable[[TaskDetails], object] = config.solution_generator or draft_offline_solution
 
     def record_error(self, error: BaseException) -> None:
@@ -119,18 +136,27 @@ class AutoMiner:
         self.report.errors.append(str(error) or type(error).__name__)
 
     def select(self, tasks: list[TaskSummary], me: str, reputation: int) -> list[TaskSummary]:
-        """Tasks worth joining now, best reward first."""
+        """Tasks worth joining now, best reward first: open, with room, at a target level this account's
+        reputation may join (by the node's rules), with time left and a good enough chance."""
         cfg = self.config
+        found = self.rules or Rules.known()
         levels = cfg.target_difficulties
+        joinable = set(found.statuses.open)
+
+        def may_join(level: str) -> bool:
+            needed = found.min_reputation("participate", level)
+            return needed is not None and reputation >= needed
+
         chosen = [
             task
             for task in tasks
             if task.task_id not in self.active
             and task.task_id not in self.report.joined
             and task.publisher != me
-            and task.status in JOINABLE_STATUSES
+            and task.status in joinable
             and task.participants_count < task.max_participants
             and task.difficulty_level in levels
+            and may_join(task.difficulty_level)
             and task.time_left >= cfg.min_time_left
             and estimate_success_probability(task, reputation) >= cfg.min_success_probability
         ]
@@ -139,13 +165,15 @@ class AutoMiner:
     def scan(self) -> Plan[AutoMiningReport]:
         """One pass: list tasks, join the best ones up to `max_concurrent_tasks`, submit to each."""
         self.report.next_scan_at = None
+        if self.rules is None:
+            self.rules = yield from node_rules()
         me = yield from methods.my_address(self.core)
         tasks = yield from methods.all_active_tasks()
         try:
             stats: MinerStats = yield methods.get_miner_stats(me)
             reputation = stats.reputation
         except UnknownObject:
-            reputation = DEFAULT_REPUTATION
+            reputation = self.rules.reputation.start
         self.active &= {task.task_id for task in tasks}
         self.report.active = sorted(self.active)
         slots = self.config.max_concurrent_tasks - len(self.active)
@@ -159,7 +187,7 @@ class AutoMiner:
 
     def _work_on(self, task: TaskSummary, me: str) -> Plan[None]:
         try:
-            yield methods.participate_task(task.task_id, stake_for(task, self.config))
+            yield methods.participate_task(task.task_id, stake_for(task, self.config, self.rules))
         except AlreadyDone:
             log.info("already joined task %s", task.task_id)
         except (InvalidTaskState, InsufficientFunds, UnknownObject) as exc:

@@ -1,4 +1,7 @@
-"""What callers hand to the client: solutions, auto-mining settings, and the rules' constants."""
+"""What callers hand to the client: solutions, auto-mining settings, amounts and task types checked as the node would.
+
+The rules' constants live in `tos_ai.rules`; the names imported from there stay importable from here.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +10,40 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tos_ai.rules import (
+    ATOMIC_PER_TOS,
+    COMPLEXITY_RANGE,
+    DETAIL_MAX_CHARS,
+    DIFFICULTY_LEVELS,
+    EVENT_NAMES,
+    MAX_SUPPLY,
+    REWARD_RANGES,
+    TASK_TYPE_DETAILS,
+    TOS_DECIMALS,
+    difficulty_rank,
+)
+
 if TYPE_CHECKING:
     from tos_ai.records import TaskDetails
 
-ATOMIC_PER_TOS = 10**8
-_TOS_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,8}))?")
-DIFFICULTY_LEVELS = ("Beginner", "Intermediate", "Advanced", "Expert")
-#: The events the node announces (`ai_get_events`, the `/ai/ws` stream).
-EVENT_NAMES = (
-    "task_published",
-    "participant_joined",
-    "submission_received",
-    "validation_completed",
-    "task_status_changed",
-    "task_completed",
-    "task_expired",
-    "task_cancelled",
-    "reward_distributed",
-    "stake_slashed",
-    "reputation_changed",
-    "miner_registered",
-)
-REWARD_RANGES: Mapping[str, tuple[int, int]] = {
-    "Beginner": (5 * 10**9, 15 * 10**9),
-    "Intermediate": (15 * 10**9, 50 * 10**9),
-    "Advanced": (50 * 10**9, 200 * 10**9),
-    "Expert": (200 * 10**9, 500 * 10**9),
-}
+__all__ = [
+    "ATOMIC_PER_TOS",
+    "DIFFICULTY_LEVELS",
+    "EVENT_NAMES",
+    "MAX_SUPPLY",
+    "REWARD_RANGES",
+    "TASK_TYPE_DETAILS",
+    "AutoMiningConfig",
+    "SolutionGenerator",
+    "TaskSolution",
+    "difficulty_rank",
+    "format_tos",
+    "normalize_task_type",
+    "parse_amount",
+    "to_atomic",
+]
 
-
-def difficulty_rank(level: str) -> int:
-    """0 for Beginner up to 3 for Expert; unknown levels rank above Expert."""
-    try:
-        return DIFFICULTY_LEVELS.index(level)
-    except ValueError:
-        return len(DIFFICULTY_LEVELS)
-
-
-#: The chain's whole supply, 184,000,000 TOS: no amount may be larger (the node refuses it, -32602 `max_supply`).
-MAX_SUPPLY = 184_000_000 * ATOMIC_PER_TOS
+_TOS_AMOUNT = re.compile(rf"([0-9]+)(?:\.([0-9]{{1,{TOS_DECIMALS}}}))?")
 #: The node's pattern for an amount string: ASCII digits only, at most 40 of them.
 _ATOMIC = re.compile(r"[0-9]{1,40}", re.ASCII)
 
@@ -71,19 +69,6 @@ def parse_amount(value: object, name: str = "amount") -> int:
             f"{name} is {format_tos(value)}, more than the chain's whole supply of {format_tos(MAX_SUPPLY)}"
         )
     return value
-
-
-#: Each task type's one detail (`{"CodeAnalysis": {"language": "rust"}}`); LogicReasoning's is an integer.
-TASK_TYPE_DETAILS: Mapping[str, str] = {
-    "CodeAnalysis": "language",
-    "SecurityAudit": "scope",
-    "DataAnalysis": "data_type",
-    "AlgorithmOptimization": "domain",
-    "LogicReasoning": "complexity",
-    "GeneralTask": "category",
-}
-_COMPLEXITY_RANGE = (1, 10)
-_DETAIL_MAX_CHARS = 64
 
 
 def normalize_task_type(task_type: object) -> dict[str, dict[str, Any]]:
@@ -113,13 +98,13 @@ def normalize_task_type(task_type: object) -> dict[str, dict[str, Any]]:
             raise ValueError(f"task_type.{name}.{other}: {name} takes only {key!r}")
     if key in detail and detail[key] is not None:
         value = detail[key]
-        low, high = _COMPLEXITY_RANGE
+        low, high = COMPLEXITY_RANGE
         if key == "complexity":
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"task_type.{name}.{key}: expected an integer from {low} to {high}")
-        elif not isinstance(value, str) or len(value) > _DETAIL_MAX_CHARS:
+        elif not isinstance(value, str) or len(value) > DETAIL_MAX_CHARS:
             raise ValueError(
-                f"task_type.{name}.{key}: expected a string of at most {_DETAIL_MAX_CHARS} characters"
+                f"task_type.{name}.{key}: expected a string of at most {DETAIL_MAX_CHARS} characters"
             )
         return {name: {key: value}}
     return {name: {}}
@@ -131,14 +116,14 @@ def to_atomic(tos: str | int) -> int:
     if match is None:
         raise ValueError(f"not a TOS amount with at most 8 decimals: {tos!r}")
     whole, frac = match.group(1), match.group(2) or ""
-    return int(whole) * ATOMIC_PER_TOS + int(frac.ljust(8, "0"))
+    return int(whole) * ATOMIC_PER_TOS + int(frac.ljust(TOS_DECIMALS, "0"))
 
 
 def format_tos(atomic: int) -> str:
     """Format atomic units as TOS with 8 decimals, trailing zeros trimmed ("1.5 TOS")."""
     sign = "-" if atomic < 0 else ""
     whole, frac = divmod(abs(atomic), ATOMIC_PER_TOS)
-    text = f"{whole}.{frac:08d}".rstrip("0").rstrip(".")
+    text = f"{whole}.{frac:0{TOS_DECIMALS}d}".rstrip("0").rstrip(".")
     return f"{sign}{text} TOS"
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
+from tos_ai import rules
+
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")
 
@@ -89,6 +91,15 @@ def list_of(item: Converter[T]) -> Converter[list[T]]:
         if not isinstance(value, list):
             raise Malformed(path, f"expected a list, got {_kind(value)}")
         return [item(entry, f"{path}[{i}]") for i, entry in enumerate(value)]
+
+    return convert
+
+
+def mapping_of(item: Converter[T]) -> Converter[dict[str, T]]:
+    def convert(value: object, path: str) -> dict[str, T]:
+        if not isinstance(value, Mapping):
+            raise Malformed(path, f"expected an object, got {_kind(value)}")
+        return {str(key): item(entry, f"{path}.{key}") for key, entry in value.items()}
 
     return convert
 
@@ -245,13 +256,13 @@ class TaskSummary(Record):
 
     @property
     def min_stake(self) -> int:
-        """The smallest stake the node accepts: max(reward/10, stake_required)."""
-        return max(self.reward_amount // 10, self.stake_required)
+        """The smallest stake the node accepts: max(reward/10, stake_required) (`Rules.stake_bounds`)."""
+        return rules.stake_bounds(self.reward_amount, self.stake_required)[0]
 
     @property
     def max_stake(self) -> int:
-        """The largest stake the node accepts: reward/2."""
-        return self.reward_amount // 2
+        """The largest stake the node accepts: reward/2 (`Rules.stake_bounds`)."""
+        return rules.stake_bounds(self.reward_amount, self.stake_required)[1]
 
 
 class Validation(Record):
@@ -411,3 +422,186 @@ class EventsPage(Record):
 
 class NodeInfo(Record):
     """`get_info` / `get_version`: daemon basics, kept as sent."""
+
+
+# --- ai_get_rules -----------------------------------------------------------------------------------
+
+
+class AmountRules(Record):
+    """Units and ceilings (amounts as ints)."""
+
+    atomic_per_tos = required(as_int)
+    decimals = required(as_int)
+    max_supply = required(as_amount)
+    faucet_cap = required(as_amount)
+    min_registration_fee = required(as_amount)
+
+
+class ReputationMinimums(Record):
+    """The reputation each action needs on a task of one level (joining needs the submit minimum)."""
+
+    publish = required(as_int)
+    participate = required(as_int)
+    submit = required(as_int)
+    validate = required(as_int)
+
+
+class DifficultyLevel(Record):
+    """One difficulty level: its reward range (inclusive), default deadline and reputation minimums."""
+
+    name = required(as_str)
+    min_reward = required(as_amount)
+    max_reward = required(as_amount)
+    default_deadline_seconds = required(as_int)
+    min_reputation = required(record(ReputationMinimums))
+
+
+class StakeRules(Record):
+    """A stake is between max(reward // min_divisor, stake_required) and reward // max_divisor."""
+
+    min_divisor = required(as_int)
+    max_divisor = required(as_int)
+
+
+class ReputationRules(Record):
+    """Bounds, the start, and the change at completion for each reason (`deltas`)."""
+
+    min = required(as_int)
+    max = required(as_int)
+    start = required(as_int)
+    deltas = required(mapping_of(as_int))
+    validation_close_points = required(as_int)
+
+
+class RewardSplit(Record):
+    """Percent of the escrow to each share at completion."""
+
+    winner_percent = required(as_int)
+    others_percent = required(as_int)
+    validators_percent = required(as_int)
+    network_percent = required(as_int)
+
+
+class SlashRules(Record):
+    """A participant scoring under `keep_score` (or never submitting) loses `percent` of the stake."""
+
+    percent = required(as_int)
+    keep_score = required(as_int)
+
+
+class QualityRules(Record):
+    """Scores: the default quality threshold and the range of a score."""
+
+    default_threshold = required(as_int)
+    min_score = required(as_int)
+    max_score = required(as_int)
+
+
+class ContentRules(Record):
+    """Lengths in UTF-8 bytes, and how many may join a task."""
+
+    min_content_bytes = required(as_int)
+    max_title_bytes = required(as_int)
+    max_description_bytes = required(as_int)
+    max_solution_bytes = required(as_int)
+    max_participants = required(as_int)
+    default_max_participants = required(as_int)
+
+
+class DeadlineRules(Record):
+    """The farthest deadline, and how long after it a task waits for validations."""
+
+    max_seconds = required(as_int)
+    validation_window_seconds = required(as_int)
+
+
+class RateLimitRules(Record):
+    """Successful actions per address and window; `per_window` is None when the node has them off."""
+
+    window_seconds = required(as_int)
+    per_window = optional(mapping_of(as_int))
+
+
+class TransportRules(Record):
+    """Request body, batch, replies, page sizes, and how many events the node keeps for replay."""
+
+    max_body_bytes = required(as_int)
+    max_batch = required(as_int)
+    max_reply_bytes = required(as_int)
+    max_page_limit = required(as_int)
+    max_state_tasks = required(as_int)
+    events_kept = required(as_int)
+
+
+class TaskTypeRule(Record):
+    """A task type and its one detail: a string of `detail_min..detail_max` characters, or an integer in it."""
+
+    name = required(as_str)
+    detail = required(as_str)
+    detail_type = required(as_str)
+    detail_min = required(as_int)
+    detail_max = required(as_int)
+
+
+class VerificationRules(Record):
+    """The verification types, the one a publisher gets by default, and at most how many reviewers."""
+
+    types = required(list_of(as_str))
+    default = required(as_any)
+    max_reviewers = required(as_int)
+
+
+class StatusRules(Record):
+    """Task statuses: `active` are listed, `open` take participants and submissions, `validatable` validations."""
+
+    all = required(list_of(as_str))
+    active = required(list_of(as_str))
+    open = required(list_of(as_str))
+    validatable = required(list_of(as_str))
+
+
+class Rules(Record):
+    """`ai_get_rules`: the protocol's rules as the node applies them (amounts as ints).
+
+    `tos_ai.rules` holds the same rules as constants; `Rules.known()` is them in this shape.
+    """
+
+    amounts = required(record(AmountRules))
+    difficulty_levels = required(list_of(record(DifficultyLevel)))
+    stake = required(record(StakeRules))
+    reputation = required(record(ReputationRules))
+    reward_split = required(record(RewardSplit))
+    slash = required(record(SlashRules))
+    quality = required(record(QualityRules))
+    content = required(record(ContentRules))
+    deadlines = required(record(DeadlineRules))
+    rate_limits = required(record(RateLimitRules))
+    transport = required(record(TransportRules))
+    task_types = required(list_of(record(TaskTypeRule)))
+    verification = required(record(VerificationRules))
+    statuses = required(record(StatusRules))
+    events = required(list_of(as_str))
+
+    @classmethod
+    def known(cls) -> Rules:
+        """The rules this client was written against (`tos_ai.rules`), for a node that does not publish its own."""
+        return cls.parse(rules.known_rules())
+
+    @property
+    def difficulty_names(self) -> tuple[str, ...]:
+        """The levels' names, lowest first."""
+        return tuple(level.name for level in self.difficulty_levels)
+
+    def level(self, name: str) -> DifficultyLevel | None:
+        """The difficulty level called `name`, or None for a level the node does not have."""
+        return next((level for level in self.difficulty_levels if level.name == name), None)
+
+    def min_reputation(self, action: str, level: str) -> int | None:
+        """The reputation `action` (publish, participate, submit, validate) needs at `level`; None if unknown."""
+        found = self.level(level)
+        value = None if found is None else found.min_reputation.get(action)
+        return value if isinstance(value, int) else None
+
+    def stake_bounds(self, reward: int, stake_required: int) -> tuple[int, int]:
+        """The smallest and largest stake this node accepts for a task with this reward and stake_required."""
+        return rules.stake_bounds(reward, stake_required, self.stake.min_divisor, self.stake.max_divisor)

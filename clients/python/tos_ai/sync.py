@@ -85,9 +85,9 @@ class Client:
     `ws_url`: the event WebSocket (default: `/ai/ws` on the node, or `TOS_NODE_WS_URL`);
     `http_client` / `transport`: your own httpx client or transport (tests, proxies).
 
-    Calls: `get_network_info`, `list_active_tasks`, `get_task_details`, `get_events`, `get_info`,
-    `get_balance`, `get_nonce`, `get_miner_stats`, `my_address`, `rpc_call` (any method), `batch()`,
-    `events()`; actions by role under `miner` (register, participate_task, submit_solution, stats,
+    Calls: `get_network_info`, `get_rules`, `list_active_tasks`, `get_task_details`, `get_events`,
+    `get_info`, `get_balance`, `get_nonce`, `get_miner_stats`, `my_address`, `rpc_call` (any method),
+    `batch()`, `events()`; actions by role under `miner` (register, participate_task, submit_solution, stats,
     start_auto_mining), `validator` (pending_submissions, validate, reject), `publisher`
     (publish_task, cancel_task, my_tasks) and `dev` (accounts, faucet, increase_time, mine). Every
     failure is a `NodeError`: one subclass per refusal of the node (`InsufficientFunds`,
@@ -163,6 +163,7 @@ class Client:
     get_task_details = _call(methods.get_task_details)
     get_events = _call(methods.get_events)
     get_info = _call(methods.get_info)
+    get_rules = _call(methods.get_rules)
     get_version = _call(methods.get_version)
     get_balance = _plan(methods.balance_of)
     get_miner_stats = _plan(methods.miner_stats_of)

@@ -58,10 +58,12 @@ import {
   parseNonce,
   parseParticipation,
   parsePublishedTask,
+  parseRules,
   parseSubmissionReceipt,
   parseTaskDetails,
   parseTaskSummary,
   parseValidationReceipt,
+  type Rules,
   record,
   type SubmissionReceipt,
   str,
@@ -242,6 +244,15 @@ export class TOSAIClient {
   /** `ai_get_network_info`: the same as `getNetworkInfo`, under the AI-mining name. */
   async aiGetNetworkInfo(): Promise<NetworkInfo> {
     return this.#call("ai_get_network_info", undefined, parseNetworkInfo);
+  }
+
+  /**
+   * `ai_get_rules`: the protocol's rules as the node applies them (difficulty levels with reward ranges
+   * and reputation minimums, stake divisors, limits, task types, statuses, event names, its rate limits).
+   * The auto-miner reads its stake range and which tasks it may join from here.
+   */
+  async getRules(): Promise<Rules> {
+    return this.#call("ai_get_rules", undefined, parseRules);
   }
 
   /** `get_info`: height, version, network, the node's clock, the event head and the chain id. */

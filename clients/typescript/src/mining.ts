@@ -8,14 +8,22 @@ import type { TaskSolution, TOSAIClient } from "./client.js";
 import {
   AlreadyDone,
   InsufficientFunds,
+  MethodNotFound,
   NodeRPCError,
   NotAccepting,
   TOSError,
   UnknownEntity,
 } from "./errors.js";
 import type { EventStream, EventStreamOptions } from "./events.js";
-import type { TaskDetails, TaskSummary } from "./records.js";
-import { type AmountInput, DIFFICULTY_LEVELS, type DifficultyLevel, toAtomic } from "./values.js";
+import type { Rules, TaskDetails, TaskSummary } from "./records.js";
+import {
+  type AmountInput,
+  DIFFICULTY_LEVELS,
+  type DifficultyLevel,
+  OPEN_STATUSES,
+  STAKE_DIVISORS,
+  toAtomic,
+} from "./values.js";
 
 /** How the auto-miner chooses, joins and answers tasks: the design's fields, and a few of ours. */
 export interface AutoMiningConfig {
@@ -60,7 +68,6 @@ export interface AutoMiningReport {
   lastScanAt: number | undefined;
 }
 
-const JOINABLE = new Set(["Published", "InProgress"]);
 const BASE_SUCCESS: Record<string, number> = {
   Beginner: 0.9,
   Intermediate: 0.75,
@@ -80,10 +87,17 @@ export function estimateSuccessProbability(task: TaskSummary, reputation = 500):
   return Math.max(0, Math.min(1, (base * skill) / rivals));
 }
 
-/** The stakes the node accepts for a task: from max(reward/10, stake_required) to reward/2. */
-export function stakeRange(task: TaskSummary): { min: bigint; max: bigint } {
-  const tenth = task.reward_amount / 10n;
-  return { min: tenth > task.stake_required ? tenth : task.stake_required, max: task.reward_amount / 2n };
+/**
+ * The stakes the node accepts for a task: from max(reward / min_divisor, stake_required) to
+ * reward / max_divisor, with the divisors of the node's `rules` (`getRules()`), else 10 and 2.
+ */
+export function stakeRange(task: TaskSummary, rules?: Pick<Rules, "stake">): { min: bigint; max: bigint } {
+  const divisors =
+    rules === undefined ? STAKE_DIVISORS : { min: rules.stake.min_divisor, max: rules.stake.max_divisor };
+  const share = task.reward_amount / divisors.min;
+  // biome-ignore lint/complexity/useMathMinMax: bigint operands, which Math.max does not take
+  const min = task.stake_required > share ? task.stake_required : share;
+  return { min, max: task.reward_amount / divisors.max };
 }
 
 /** The default solver: a structured draft from the task text alone, labelled as such. */
@@ -139,6 +153,8 @@ export class AutoMiner {
   #work: Promise<unknown> = Promise.resolve();
   #me: string | undefined;
   #reputation = 500;
+  /** The node's rules, read once per run; null when the node publishes none (then this package's own). */
+  #rules: Rules | null | undefined;
 
   constructor(client: TOSAIClient, config: AutoMiningConfig) {
     if (!Array.isArray(config?.targetDifficulties) || config.targetDifficulties.length === 0) {
@@ -157,7 +173,10 @@ export class AutoMiner {
     return this.#running;
   }
 
-  /** The design's test (difficulty wanted, enough time left) plus the node's rules: open, not ours, a place free, our stake allowed. */
+  /**
+   * The design's test (difficulty wanted, enough time left) plus the node's rules (`getRules()`): open,
+   * not ours, a place free, our reputation enough to join at its level, our stake allowed.
+   */
   shouldParticipate(task: TaskSummary): boolean {
     return this.#unsuitable(task) === undefined;
   }
@@ -165,11 +184,16 @@ export class AutoMiner {
   #unsuitable(task: TaskSummary): string | undefined {
     if (!this.config.targetDifficulties.includes(task.difficulty_level)) return "difficulty not wanted";
     if (!(task.time_left > this.minTimeLeft)) return "too little time left";
-    if (!JOINABLE.has(task.status)) return `status ${task.status}`;
+    const rules = this.#rules ?? undefined;
+    if (!(rules?.statuses.open ?? OPEN_STATUSES).includes(task.status)) return `status ${task.status}`;
     if (task.participants_count >= task.max_participants) return "full";
     if (this.#me !== undefined && task.publisher === this.#me) return "our own task";
+    const level = rules?.difficulty_levels.find((rule) => rule.name === task.difficulty_level);
+    const needed = level?.min_reputation.participate;
+    if (needed !== undefined && this.#reputation < needed)
+      return `reputation below the ${needed} needed to join`;
     if (this.#stake !== undefined) {
-      const { min, max } = stakeRange(task);
+      const { min, max } = stakeRange(task, rules);
       if (this.#stake < min || this.#stake > max) return `stake outside ${min}..${max}`;
     }
     const chance = estimateSuccessProbability(task, this.#reputation);
@@ -240,7 +264,19 @@ export class AutoMiner {
     return next;
   }
 
+  /** The node's rules, once per run; a node without `ai_get_rules` leaves this package's own. */
+  async #loadRules(): Promise<void> {
+    if (this.#rules !== undefined) return;
+    try {
+      this.#rules = await this.#client.getRules();
+    } catch (error) {
+      if (!(error instanceof MethodNotFound)) throw error;
+      this.#rules = null;
+    }
+  }
+
   async #scan(): Promise<void> {
+    await this.#loadRules();
     this.#me ??= await this.#client.address();
     const tasks = await this.#client.allActiveTasks();
     try {
@@ -298,6 +334,7 @@ export class AutoMiner {
 
   async #onPublished(taskId: string): Promise<void> {
     if (this.#stopping || this.#considered.has(taskId) || this.#active.size >= this.maxConcurrent) return;
+    await this.#loadRules();
     this.#me ??= await this.#client.address();
     const task = await this.#client.getTaskDetails(taskId);
     if (this.shouldParticipate(task)) await this.#workOn(task, "event");
@@ -305,7 +342,7 @@ export class AutoMiner {
 
   async #workOn(task: TaskSummary, via: "scan" | "event"): Promise<void> {
     this.#considered.add(task.task_id);
-    const stake = this.#stake ?? stakeRange(task).min;
+    const stake = this.#stake ?? stakeRange(task, this.#rules ?? undefined).min;
     try {
       await this.#client.participateTask(task.task_id, stake);
     } catch (error) {

@@ -8,7 +8,7 @@
  */
 
 import type { JsonValue } from "./json.js";
-import type { DifficultyLevel, TaskType } from "./values.js";
+import type { DifficultyLevel, TASK_STATUSES, TaskType } from "./values.js";
 
 /** A reply field that does not match what the API promises. */
 export class Malformed extends Error {
@@ -139,13 +139,7 @@ const difficulty = str as Parser<DifficultyLevel>;
 const taskType = json as Parser<TaskType | JsonValue> as Parser<TaskType>;
 
 /** Task statuses as the node names them. */
-export type TaskStatus =
-  | "Published"
-  | "InProgress"
-  | "UnderValidation"
-  | "Completed"
-  | "Expired"
-  | "Cancelled";
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 const status = str as Parser<TaskStatus>;
 
 // --- network ---------------------------------------------------------------------------------------------
@@ -396,3 +390,86 @@ const minedBlocksFields = { topoheight: int, timestamp: int };
 export const parseMined = record(minedBlocksFields);
 /** `dev_mine`. */
 export interface MinedBlocks extends Infer<typeof minedBlocksFields> {}
+
+// --- the protocol's rules --------------------------------------------------------------------------------
+
+const reputationMinimumFields = { publish: int, participate: int, submit: int, validate: int };
+const difficultyLevelFields = {
+  name: difficulty,
+  min_reward: amount,
+  max_reward: amount,
+  default_deadline_seconds: int,
+  min_reputation: record(reputationMinimumFields),
+};
+/** One difficulty level: its reward range (inclusive), default deadline and reputation minimums per action. */
+export interface DifficultyRule extends Infer<typeof difficultyLevelFields> {}
+
+const taskTypeRuleFields = {
+  name: str,
+  detail: str,
+  detail_type: oneOf(["string", "integer"] as const),
+  detail_min: int,
+  detail_max: int,
+};
+/** A task type and its one detail: a string of `detail_min..detail_max` characters, or an integer in it. */
+export interface TaskTypeRule extends Infer<typeof taskTypeRuleFields> {}
+
+const rulesFields = {
+  amounts: record({
+    atomic_per_tos: amount,
+    decimals: int,
+    max_supply: amount,
+    faucet_cap: amount,
+    min_registration_fee: amount,
+  }),
+  difficulty_levels: list(record(difficultyLevelFields)),
+  stake: record({ min_divisor: amount, max_divisor: amount }),
+  reputation: record({
+    min: int,
+    max: int,
+    start: int,
+    deltas: mapOf(int),
+    validation_close_points: int,
+  }),
+  reward_split: record({
+    winner_percent: int,
+    others_percent: int,
+    validators_percent: int,
+    network_percent: int,
+  }),
+  slash: record({ percent: int, keep_score: int }),
+  quality: record({ default_threshold: int, min_score: int, max_score: int }),
+  content: record({
+    min_content_bytes: int,
+    max_title_bytes: int,
+    max_description_bytes: int,
+    max_solution_bytes: int,
+    max_participants: int,
+    default_max_participants: int,
+  }),
+  deadlines: record({ max_seconds: int, validation_window_seconds: int }),
+  rate_limits: record({ window_seconds: int, per_window: nullable(mapOf(int)) }),
+  transport: record({
+    max_body_bytes: int,
+    max_batch: int,
+    max_reply_bytes: int,
+    max_page_limit: int,
+    max_state_tasks: int,
+    events_kept: int,
+  }),
+  task_types: list(record(taskTypeRuleFields)),
+  verification: record({ types: list(str), default: json, max_reviewers: int }),
+  statuses: record({
+    all: list(status),
+    active: list(status),
+    open: list(status),
+    validatable: list(status),
+  }),
+  events: list(str),
+};
+export const parseRules = record(rulesFields);
+/**
+ * `ai_get_rules`: the protocol's rules as the node applies them. Amounts (and `atomic_per_tos`, the stake
+ * divisors) are bigint; `rate_limits.per_window` is null when the node runs without rate limits.
+ */
+export interface Rules extends Infer<typeof rulesFields> {}

@@ -24,6 +24,7 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   "ai_get_task_details",
   "ai_get_miner_stats",
   "ai_get_events",
+  "ai_get_rules",
   "get_info",
   "get_version",
   "get_balance",

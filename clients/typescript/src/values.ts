@@ -237,6 +237,25 @@ export type TaskTypeInput = TaskTypeName | { [name: string]: Record<string, unkn
 export const DIFFICULTY_LEVELS = ["Beginner", "Intermediate", "Advanced", "Expert"] as const;
 export type DifficultyLevel = (typeof DIFFICULTY_LEVELS)[number];
 
+// --- the rules this package keeps (each checked against the node's, vectors/rules.json, in its tests) ---
+
+/** Task statuses as the node names them (`ai_get_rules` → `statuses.all`). */
+export const TASK_STATUSES = [
+  "Published",
+  "InProgress",
+  "UnderValidation",
+  "Completed",
+  "Expired",
+  "Cancelled",
+] as const;
+/** Statuses that still take participants and submissions (`statuses.open`); the node's rules win when read. */
+export const OPEN_STATUSES: readonly string[] = ["Published", "InProgress"];
+/**
+ * A stake is between max(reward / min, stake_required) and reward / max (`ai_get_rules` → `stake`); the
+ * auto-miner uses the node's divisors when it has read them.
+ */
+export const STAKE_DIVISORS = { min: 10n, max: 2n } as const;
+
 function isTaskTypeName(name: string): name is TaskTypeName {
   return Object.hasOwn(TASK_TYPE_DETAILS, name);
 }

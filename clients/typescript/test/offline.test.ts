@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   ArgumentError,
+  AutoMiner,
   canonicalJson,
   InsufficientFunds,
   NodeConnectionError,
@@ -22,6 +23,7 @@ import {
   Wallet,
   WrongChain,
 } from "../src/index.js";
+import { vector } from "./support.js";
 
 type Request = { id: number; method: string; params?: Record<string, unknown> };
 type Answer = { status?: number; body?: unknown; text?: string; headers?: Record<string, string> } | Error;
@@ -350,5 +352,94 @@ describe("nonces and chain ids of signed writes", () => {
     await client.rpcCall("ai_cancel_task", signed);
     assert.equal(requests.length, 1);
     assert.deepEqual(requests[0]?.params, signed);
+  });
+});
+
+describe("the auto-miner follows the node's published rules", () => {
+  const RULES = vector<{ rules: Record<string, unknown> }>("rules").rules;
+
+  /** One scan against a scripted node publishing `rules` (or none); the stakes it offered, by task. */
+  async function scan(rules: unknown, tasks: unknown[], reputation = 500) {
+    const me = (await Wallet.generate()).address;
+    const stakes: Record<string, string> = {};
+    const failures: unknown[] = [];
+    const { fetch, requests } = scripted((r) => {
+      switch (r.method) {
+        case "ai_get_rules":
+          return rules === undefined ? refuse(r, -32601, "method not found") : ok(r, rules);
+        case "ai_list_active_tasks":
+          return ok(r, (r.params?.offset ?? 0) === 0 ? tasks : []);
+        case "ai_get_miner_stats":
+          return ok(r, {
+            miner_address: me,
+            is_registered: true,
+            reputation,
+            tasks_published: 0,
+            tasks_participated: 0,
+            submissions: 0,
+            wins: 0,
+            validations: 0,
+            total_earnings: "0",
+            current_stake: "0",
+            balance: "0",
+            registered_at: 1,
+            specializations: [],
+          });
+        case "ai_participate_task": {
+          const taskId = String(r.params?.task_id);
+          stakes[taskId] = String(r.params?.stake_amount);
+          return ok(r, { participation_id: "cd".repeat(32), task_id: taskId, stake_amount: stakes[taskId] });
+        }
+        default:
+          return refuse(r, -32601, `unscripted ${r.method}`);
+      }
+    });
+    const client = new TOSAIClient("http://fake.node", { fetch, sender: me, ...fast });
+    const miner = new AutoMiner(client, {
+      targetDifficulties: ["Beginner", "Intermediate"],
+      useEvents: false,
+      minTimeLeft: 0,
+      onActivity: (activity) => {
+        if (activity.type === "error") failures.push(activity.error);
+        if (activity.type === "scan" || activity.type === "error") miner.stop();
+      },
+    });
+    const report = await miner.run();
+    client.close();
+    assert.deepEqual(failures, []);
+    return { stakes, report, rulesRequests: requests.filter((r) => r.method === "ai_get_rules").length };
+  }
+
+  const task = (n: number, changes: Record<string, unknown> = {}) => ({
+    ...SUMMARY,
+    task_id: n.toString(16).padStart(64, "0"),
+    time_left: 3600,
+    ...changes,
+  });
+
+  test("it stakes the minimum of the node's stake range, with the node's divisors", async () => {
+    const { stakes, rulesRequests } = await scan({ ...RULES, stake: { min_divisor: 4, max_divisor: 3 } }, [
+      task(1, { stake_required: "0" }),
+    ]);
+    assert.deepEqual(stakes, { [task(1).task_id]: String(6_000_000_000n / 4n) });
+    assert.equal(rulesRequests, 1);
+  });
+
+  test("it skips a level its reputation may not join by the node's rules", async () => {
+    const intermediate = task(2, { difficulty_level: "Intermediate", reward_amount: "20000000000" });
+    const strict = await scan(RULES, [task(1), intermediate], 250);
+    assert.deepEqual(Object.keys(strict.stakes), [task(1).task_id]);
+    const lenient = structuredClone(RULES) as {
+      difficulty_levels: Array<{ min_reputation: { participate: number } }>;
+    };
+    (lenient.difficulty_levels[1] as { min_reputation: { participate: number } }).min_reputation.participate =
+      200;
+    const both = await scan(lenient, [task(1), intermediate], 250);
+    assert.deepEqual(Object.keys(both.stakes).sort(), [task(1).task_id, intermediate.task_id].sort());
+  });
+
+  test("without ai_get_rules it keeps this package's own rules", async () => {
+    const { stakes } = await scan(undefined, [task(1, { stake_required: "0" })]);
+    assert.deepEqual(stakes, { [task(1).task_id]: String(6_000_000_000n / 10n) });
   });
 });

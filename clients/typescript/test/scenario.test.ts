@@ -31,7 +31,18 @@ import {
   Wallet,
   WrongChain,
 } from "../src/index.js";
-import { control, NODE_WS_URL, nodeUrl, scenario as S, sleep, waitFor } from "./support.js";
+import {
+  control,
+  member,
+  NODE_WS_URL,
+  nodeUrl,
+  scenario as S,
+  sameAsSent,
+  sleep,
+  vector,
+  waitFor,
+  without,
+} from "./support.js";
 
 type Actor = "publisher" | "miner_1" | "miner_2" | "validator_1" | "validator_2";
 const ACTORS: Actor[] = ["publisher", "miner_1", "miner_2", "validator_1", "validator_2"];
@@ -132,6 +143,20 @@ describe("the conformance scenario", () => {
       await dev.aiGetNetworkInfo().then((n) => Object.keys(n).sort()),
       Object.keys(network).sort(),
     );
+  });
+
+  test("1. rules: getRules() is the live node's ai_get_rules, and the vectors' apart from its settings", async (t) => {
+    if (nodeUrl(t) === undefined) return;
+    const rules = await dev.getRules();
+    const raw = await dev.rpcCall("ai_get_rules");
+    assert.ok(sameAsSent(rules, raw), "getRules() holds what ai_get_rules sent");
+    assert.equal(typeof rules.amounts.max_supply, "bigint");
+    const vectors = vector<{ rules: unknown; configurable: string[] }>("rules");
+    assert.deepEqual(without(raw, vectors.configurable), without(vectors.rules, vectors.configurable));
+    for (const [path, expected] of Object.entries(S.rules.on_this_node)) {
+      assert.deepEqual(member(raw, path), expected, path);
+    }
+    assert.equal(rules.rate_limits.per_window, null);
   });
 
   test("2. accounts: five wallets, funded; four registered", async (t) => {

@@ -88,3 +88,43 @@ export const DESIGN_EXAMPLES_CANDIDATES = [
   "/work/shared/spec/tos-design-examples.md",
   join(REPO_ROOT, "..", "shared", "spec", "tos-design-examples.md"),
 ].filter((path): path is string => typeof path === "string" && path !== "");
+
+/** The member of an `ai_get_rules` reply at a dotted path (`rate_limits.per_window`). */
+export function member(rules: unknown, path: string): unknown {
+  let value = rules;
+  for (const name of path.split(".")) value = (value as Record<string, unknown>)[name];
+  return value;
+}
+
+/** A copy of an `ai_get_rules` reply without the members at these dotted paths (the configurable ones). */
+export function without(rules: unknown, paths: readonly string[]): unknown {
+  const copy = structuredClone(rules) as Record<string, unknown>;
+  for (const path of paths) {
+    const dot = path.lastIndexOf(".");
+    const parent = (dot < 0 ? copy : member(copy, path.slice(0, dot))) as Record<string, unknown>;
+    delete parent[path.slice(dot + 1)];
+  }
+  return copy;
+}
+
+/** Whether a typed reply holds what the raw one does: its bigints are the raw digits, the rest equal. */
+export function sameAsSent(typed: unknown, raw: unknown): boolean {
+  if (typeof typed === "bigint")
+    return (typeof raw === "string" || typeof raw === "number") && BigInt(raw) === typed;
+  if (Array.isArray(typed)) {
+    return (
+      Array.isArray(raw) && raw.length === typed.length && typed.every((item, i) => sameAsSent(item, raw[i]))
+    );
+  }
+  if (typeof typed === "object" && typed !== null) {
+    if (typeof raw !== "object" || raw === null) return false;
+    const keys = Object.keys(typed);
+    return (
+      keys.length === Object.keys(raw).length &&
+      keys.every((key) =>
+        sameAsSent((typed as Record<string, unknown>)[key], (raw as Record<string, unknown>)[key]),
+      )
+    );
+  }
+  return typed === raw;
+}

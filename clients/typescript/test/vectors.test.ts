@@ -4,27 +4,38 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   ArgumentError,
+  ATOMIC_PER_TOS,
   addressFromPublicKey,
   canonicalBytes,
   canonicalJson,
+  DIFFICULTY_LEVELS,
+  EVENT_NAMES,
   formatTos,
+  MAX_SUPPLY,
   NodeRPCError,
   NonceMismatch,
   nodeError,
   normalizeAddress,
   normalizeTaskType,
+  OPEN_STATUSES,
   PermissionDenied,
   parseJson,
   parseTos,
   publicKeyFromAddress,
+  STAKE_DIVISORS,
   signingPayload,
+  stakeRange,
+  TASK_STATUSES,
+  TASK_TYPE_DETAILS,
+  type TaskSummary,
   toAtomic,
   verifySignature,
   Wallet,
   WrongChain,
 } from "../src/index.js";
+import { parseRules } from "../src/records.js";
 import { fromHex, toHex } from "../src/wallet.js";
-import { vector } from "./support.js";
+import { sameAsSent, vector } from "./support.js";
 
 interface Cases<T> {
   cases: T[];
@@ -214,6 +225,47 @@ describe("errors.json", () => {
     assert.equal(error.kind, "node_error");
     assert.equal(error.code, -32099);
     assert.deepEqual(error.data, { a: 1 });
+  });
+});
+
+describe("rules.json", () => {
+  const { rules } = vector<{ rules: Record<string, unknown> }>("rules");
+  const parsed = parseRules(rules, "result");
+
+  test("it reads as Rules: amounts and the stake divisors as bigint, the rest as sent", () => {
+    assert.equal(parsed.amounts.max_supply, 18_400_000_000_000_000n);
+    assert.equal(parsed.stake.min_divisor, 10n);
+    assert.ok(sameAsSent(parsed, rules));
+  });
+
+  test("the rules this package keeps are the node's", () => {
+    assert.deepEqual(
+      parsed.difficulty_levels.map((level) => level.name),
+      [...DIFFICULTY_LEVELS],
+    );
+    assert.equal(parsed.amounts.atomic_per_tos, ATOMIC_PER_TOS);
+    assert.equal(parsed.amounts.max_supply, MAX_SUPPLY);
+    assert.deepEqual(Object.fromEntries(parsed.task_types.map((type) => [type.name, type.detail])), {
+      ...TASK_TYPE_DETAILS,
+    });
+    assert.deepEqual(parsed.statuses.all, [...TASK_STATUSES]);
+    assert.deepEqual(parsed.statuses.open, [...OPEN_STATUSES]);
+    assert.deepEqual(parsed.stake, { min_divisor: STAKE_DIVISORS.min, max_divisor: STAKE_DIVISORS.max });
+    assert.deepEqual([...EVENT_NAMES].sort(), [...parsed.events].sort());
+  });
+
+  test("the stake range follows the divisors it is given", () => {
+    const task = { reward_amount: 12_345_678_901n, stake_required: 0n } as TaskSummary;
+    assert.deepEqual(stakeRange(task), { min: 1_234_567_890n, max: 6_172_839_450n });
+    assert.deepEqual(stakeRange(task, parsed), stakeRange(task));
+    assert.deepEqual(stakeRange(task, { stake: { min_divisor: 4n, max_divisor: 3n } }), {
+      min: 3_086_419_725n,
+      max: 4_115_226_300n,
+    });
+    assert.deepEqual(stakeRange({ ...task, stake_required: 2_000_000_000n }), {
+      min: 2_000_000_000n,
+      max: 6_172_839_450n,
+    });
   });
 });
 

@@ -27,6 +27,7 @@
 #include "tos_ai/errors.hpp"
 #include "tos_ai/records.hpp"
 #include "tos_ai/requests.hpp"
+#include "tos_ai/rules.hpp"
 #include "tos_ai/wallet.hpp"
 
 namespace tos_ai {
@@ -86,6 +87,8 @@ class Client {
   // --- AI mining reads
   NetworkInfo get_network_info() const;
   NetworkInfo ai_get_network_info() const;  // the alias, same reply
+  // The protocol's rules as the node applies them (ai_get_rules); the AutoMiner reads them once per run.
+  Rules get_rules() const;
   std::vector<TaskSummary> list_active_tasks(const ListTasksQuery& query = {}) const;
   // Every active task matching `query`, following pages of `page_size` (ignores query.limit/offset).
   std::vector<TaskSummary> all_active_tasks(ListTasksQuery query = {}, std::uint32_t page_size = 1000) const;

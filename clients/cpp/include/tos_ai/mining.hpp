@@ -81,8 +81,9 @@ class FunctionSolver : public Solver {
 // 0.9 / 0.75 / 0.55 / 0.35 for Beginner / Intermediate / Advanced / Expert (the Python client's rule).
 double estimate_success_probability(const TaskSummary& task, std::int32_t reputation);
 
-// The stake to offer: reward * fraction, at least the task's minimum and at most reward/2.
-Amount stake_for(const TaskSummary& task, double stake_fraction);
+// The stake to offer: reward * stake_fraction within the task's stake range, by the node's `rules`
+// (this library's own range without them).
+Amount stake_for(const TaskSummary& task, double stake_fraction, const Rules* rules = nullptr);
 
 // What the miner did so far.
 struct AutoMiningReport {

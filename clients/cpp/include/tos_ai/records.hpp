@@ -65,9 +65,10 @@ struct TaskSummary {
   std::string publisher;
   std::string status;
 
-  // The stakes the node accepts: from max(reward/10, stake_required) up to reward/2.
+  // The stakes the node accepts: from max(reward/10, stake_required) up to reward/2 (this library's
+  // rule; Rules::stake_range applies the divisors a node publishes).
   [[nodiscard]] Amount min_stake() const noexcept;
-  [[nodiscard]] Amount max_stake() const noexcept { return reward_amount / 2; }
+  [[nodiscard]] Amount max_stake() const noexcept;
 
   static TaskSummary from_json(const nlohmann::json& value, std::string_view method = "ai_list_active_tasks");
 };

@@ -10,5 +10,6 @@
 #include "tos_ai/mining.hpp"
 #include "tos_ai/records.hpp"
 #include "tos_ai/requests.hpp"
+#include "tos_ai/rules.hpp"
 #include "tos_ai/task_type.hpp"
 #include "tos_ai/wallet.hpp"

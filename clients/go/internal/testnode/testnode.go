@@ -119,3 +119,33 @@ func Describe(v any) string {
 	}
 	return string(data)
 }
+
+// RulesWithout is an ai_get_rules reply without the members at the dotted paths (the ones that
+// follow the node's settings, vectors/rules.json's "configurable"), as JSON with sorted keys, so
+// two replies compare as strings.
+func RulesWithout(t testing.TB, rules []byte, paths []string) string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(rules))
+	dec.UseNumber()
+	var tree map[string]any
+	if err := dec.Decode(&tree); err != nil {
+		t.Fatalf("rules: %v", err)
+	}
+	for _, path := range paths {
+		parts := strings.Split(path, ".")
+		parent := tree
+		for _, name := range parts[:len(parts)-1] {
+			next, ok := parent[name].(map[string]any)
+			if !ok {
+				t.Fatalf("rules have no %s", path)
+			}
+			parent = next
+		}
+		delete(parent, parts[len(parts)-1])
+	}
+	out, err := json.Marshal(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

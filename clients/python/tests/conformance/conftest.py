@@ -42,3 +42,19 @@ def control_url(node_url: str) -> str:
     if not url:
         pytest.fail("TOS_CONFORMANCE_CONTROL is not set: run it with `make test-clients`")
     return url.rstrip("/")
+
+
+def member(rules: Any, path: str) -> Any:
+    """The member of an `ai_get_rules` reply at a dotted path (`rate_limits.per_window`)."""
+    for name in path.split("."):
+        rules = rules[name]
+    return rules
+
+
+def without(rules: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """A copy of an `ai_get_rules` reply without the members at these dotted paths."""
+    copy = json.loads(json.dumps(rules))
+    for path in paths:
+        parent, _, last = path.rpartition(".")
+        del (member(copy, parent) if parent else copy)[last]
+    return copy

@@ -43,8 +43,9 @@ from tos_ai import (
     Wallet,
     WrongChain,
 )
+from tos_ai import rules as client_rules
 
-from .conftest import load
+from .conftest import load, member, without
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -156,6 +157,29 @@ async def test_1_network_info(run: Run) -> None:
         network.average_task_completion_time, float
     )
     assert network.network == "devnet"
+
+
+async def test_1_rules(run: Run) -> None:
+    async with TOSAIClient(run.node_url) as client:
+        typed = await client.get_rules()
+        raw = await client.rpc_call("ai_get_rules")
+    assert typed.raw == raw
+    assert typed.to_dict() == type(typed).parse(raw).to_dict()
+    amounts = ("max_supply", "faucet_cap", "min_registration_fee")
+    assert {name: typed.amounts[name] for name in amounts} == {
+        name: int(raw["amounts"][name]) for name in amounts
+    }
+    assert [(level.min_reward, level.max_reward) for level in typed.difficulty_levels] == [
+        (int(level["min_reward"]), int(level["max_reward"])) for level in raw["difficulty_levels"]
+    ]
+    vectors = load("vectors/rules.json")
+    configurable = vectors["configurable"]
+    assert without(raw, configurable) == without(vectors["rules"], configurable)
+    for path, expected in S["rules"]["on_this_node"].items():
+        assert member(raw, path) == expected, path
+    assert typed.rate_limits.per_window is None
+    # The client's own constants (tos_ai.rules) are the live node's rules.
+    assert without(client_rules.known_rules(), configurable) == without(raw, configurable)
 
 
 # --- 2. Accounts --------------------------------------------------------------------------------

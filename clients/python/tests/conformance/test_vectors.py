@@ -8,6 +8,12 @@ from typing import Any
 import pytest
 
 from tos_ai import (
+    ATOMIC_PER_TOS,
+    DIFFICULTY_LEVELS,
+    EVENT_NAMES,
+    MAX_SUPPLY,
+    REWARD_RANGES,
+    TASK_TYPE_DETAILS,
     AlreadyDone,
     InsufficientFunds,
     InternalError,
@@ -21,6 +27,7 @@ from tos_ai import (
     ParseError,
     PermissionDenied,
     RateLimited,
+    Rules,
     UnknownObject,
     Wallet,
     WrongChain,
@@ -30,6 +37,7 @@ from tos_ai import (
     normalize_address,
     normalize_task_type,
     parse_amount,
+    rules,
     to_atomic,
 )
 from tos_ai.errors import rpc_error
@@ -144,9 +152,31 @@ def test_task_types(case: dict[str, Any]) -> None:
 
 
 def test_task_type_detail_keys_match_the_nodes() -> None:
-    from tos_ai.models import TASK_TYPE_DETAILS
-
     assert dict(TASK_TYPE_DETAILS) == load("vectors/task_types.json")["detail_keys"]
+
+
+def test_the_rules_the_client_keeps_are_the_rules_the_node_publishes() -> None:
+    published = load("vectors/rules.json")["rules"]
+    assert rules.known_rules() == published
+    assert Rules.known().raw == published
+
+
+def test_the_rules_vector_reads_as_typed_rules() -> None:
+    published = Rules.parse(load("vectors/rules.json")["rules"])
+    assert published.difficulty_names == DIFFICULTY_LEVELS
+    assert {
+        level.name: (level.min_reward, level.max_reward) for level in published.difficulty_levels
+    } == dict(REWARD_RANGES)
+    assert (published.amounts.atomic_per_tos, published.amounts.max_supply) == (ATOMIC_PER_TOS, MAX_SUPPLY)
+    assert {rule.name: rule.detail for rule in published.task_types} == dict(TASK_TYPE_DETAILS)
+    assert tuple(published.events) == EVENT_NAMES
+    assert published.min_reputation("participate", "Beginner") == published.min_reputation(
+        "submit", "Beginner"
+    )
+    assert published.min_reputation("publish", "Legendary") is None
+    reward, stake_required = 12_345_678_901, 0
+    assert published.stake_bounds(reward, stake_required) == (reward // 10, reward // 2)
+    assert published.stake_bounds(reward, reward // 4) == (reward // 4, reward // 2)
 
 
 @pytest.mark.parametrize("case", cases("errors", "errors"), ids=lambda c: c["kind"])

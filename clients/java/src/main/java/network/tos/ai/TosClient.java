@@ -35,6 +35,7 @@ import network.tos.ai.model.MiningState;
 import network.tos.ai.model.MiningStatistics;
 import network.tos.ai.model.NetworkInfo;
 import network.tos.ai.model.NodeInfo;
+import network.tos.ai.model.Rules;
 import network.tos.ai.model.TaskDetails;
 import network.tos.ai.model.TaskQuery;
 import network.tos.ai.model.TaskSummary;
@@ -67,6 +68,7 @@ public final class TosClient implements AutoCloseable {
           "ai_get_task_details",
           "ai_get_miner_stats",
           "ai_get_events",
+          "ai_get_rules",
           "get_info",
           "get_version",
           "get_balance",
@@ -186,6 +188,19 @@ public final class TosClient implements AutoCloseable {
 
   public CompletableFuture<NetworkInfo> aiGetNetworkInfoAsync() {
     return read("ai_get_network_info", null, Results::networkInfo);
+  }
+
+  /**
+   * The protocol's rules as the node applies them ({@code ai_get_rules}): difficulty levels with
+   * reward ranges and reputation minimums, the stake divisors, limits, task types, statuses, event
+   * names and its rate limits.
+   */
+  public Rules getRules() {
+    return JsonRpc.await(getRulesAsync());
+  }
+
+  public CompletableFuture<Rules> getRulesAsync() {
+    return read("ai_get_rules", null, Results::rules);
   }
 
   /** Height, version, network, node time, head seq and chain id. */

@@ -37,6 +37,34 @@ public final class Conformance {
     return read(dir().resolve("scenario.json"));
   }
 
+  /**
+   * An {@code ai_get_rules} reply without the members at the dotted paths in {@code paths} (the
+   * ones that follow the node's settings: vectors/rules.json's {@code configurable}).
+   */
+  public static JsonNode rulesWithout(JsonNode rules, JsonNode paths) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy = rules.deepCopy();
+    for (JsonNode path : paths) {
+      String[] parts = path.asText().split("\\.");
+      JsonNode parent = copy;
+      for (int i = 0; i < parts.length - 1; i++) {
+        parent = parent.get(parts[i]);
+      }
+      ((com.fasterxml.jackson.databind.node.ObjectNode) parent).remove(parts[parts.length - 1]);
+    }
+    return copy;
+  }
+
+  /**
+   * The member of an {@code ai_get_rules} reply at a dotted path ({@code rate_limits.per_window}).
+   */
+  public static JsonNode member(JsonNode rules, String path) {
+    JsonNode node = rules;
+    for (String name : path.split("\\.")) {
+      node = node.get(name);
+    }
+    return node;
+  }
+
   private static JsonNode read(Path path) {
     try {
       return JSON.readTree(Files.readString(path));

@@ -29,6 +29,8 @@ import network.tos.ai.events.ChainReset;
 import network.tos.ai.events.ChainResetException;
 import network.tos.ai.events.EventIterator;
 import network.tos.ai.events.EventStream.ChainResetPolicy;
+import network.tos.ai.internal.Fields;
+import network.tos.ai.internal.Results;
 import network.tos.ai.mining.AutoMiner;
 import network.tos.ai.mining.AutoMiningConfig;
 import network.tos.ai.model.Difficulty;
@@ -39,6 +41,7 @@ import network.tos.ai.model.NetworkInfo;
 import network.tos.ai.model.NodeInfo;
 import network.tos.ai.model.Participation;
 import network.tos.ai.model.PublishReceipt;
+import network.tos.ai.model.Rules;
 import network.tos.ai.model.Submission;
 import network.tos.ai.model.SubmissionReceipt;
 import network.tos.ai.model.TaskData;
@@ -151,6 +154,31 @@ class ScenarioTest {
     assertTrue(network.averageTaskCompletionTime() >= 0 && network.topoheight() >= 0);
     assertTrue(network.timestamp() > 1_600_000_000L);
     assertEquals(network.network(), client.aiGetNetworkInfo().network());
+  }
+
+  @Test
+  @Order(1)
+  void step1_rules() {
+    Rules rules = client.getRules();
+    JsonNode raw = client.call("ai_get_rules", null);
+    assertEquals(Results.rules(Fields.of("ai_get_rules", raw)), rules);
+    assertEquals(amount(raw.get("amounts").get("max_supply")), rules.amounts().maxSupply());
+    assertEquals(
+        amount(raw.get("difficulty_levels").get(0).get("min_reward")),
+        rules.difficultyLevels().get(0).minReward());
+    JsonNode vectors = Conformance.vectors("rules");
+    JsonNode configurable = vectors.get("configurable");
+    assertEquals(
+        Conformance.rulesWithout(vectors.get("rules"), configurable),
+        Conformance.rulesWithout(raw, configurable));
+    s.get("rules")
+        .get("on_this_node")
+        .properties()
+        .forEach(
+            entry ->
+                assertEquals(
+                    entry.getValue(), Conformance.member(raw, entry.getKey()), entry.getKey()));
+    assertEquals(Optional.empty(), rules.rateLimits().perWindow());
   }
 
   // 2. Accounts -----------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 package network.tos.ai.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import network.tos.ai.error.NodeResponseException;
 import network.tos.ai.model.AccountNonce;
 import network.tos.ai.model.Balance;
@@ -23,6 +26,7 @@ import network.tos.ai.model.Participant;
 import network.tos.ai.model.Participation;
 import network.tos.ai.model.PublishReceipt;
 import network.tos.ai.model.Reward;
+import network.tos.ai.model.Rules;
 import network.tos.ai.model.Submission;
 import network.tos.ai.model.SubmissionReceipt;
 import network.tos.ai.model.TaskDetails;
@@ -271,5 +275,108 @@ public final class Results {
           method, "result", "expected an integer, got " + Fields.kind(result));
     }
     return result.longValue();
+  }
+
+  public static Rules rules(Fields f) {
+    Fields amounts = f.object("amounts");
+    Fields stake = f.object("stake");
+    Fields reputation = f.object("reputation");
+    Fields split = f.object("reward_split");
+    Fields slash = f.object("slash");
+    Fields quality = f.object("quality");
+    Fields content = f.object("content");
+    Fields deadlines = f.object("deadlines");
+    Fields rateLimits = f.object("rate_limits");
+    Fields transport = f.object("transport");
+    Fields verification = f.object("verification");
+    Fields statuses = f.object("statuses");
+    return new Rules(
+        new Rules.AmountRules(
+            amounts.amount("atomic_per_tos"),
+            amounts.intValue("decimals"),
+            amounts.amount("max_supply"),
+            amounts.amount("faucet_cap"),
+            amounts.amount("min_registration_fee")),
+        f.list(
+            "difficulty_levels",
+            level ->
+                new Rules.DifficultyRule(
+                    level.string("name"),
+                    level.amount("min_reward"),
+                    level.amount("max_reward"),
+                    level.longValue("default_deadline_seconds"),
+                    level.parsed("min_reputation", Results::integers))),
+        new Rules.StakeRules(stake.amount("min_divisor"), stake.amount("max_divisor")),
+        new Rules.ReputationRules(
+            reputation.intValue("min"),
+            reputation.intValue("max"),
+            reputation.intValue("start"),
+            reputation.parsed("deltas", Results::integers),
+            reputation.intValue("validation_close_points")),
+        new Rules.RewardSplit(
+            split.intValue("winner_percent"),
+            split.intValue("others_percent"),
+            split.intValue("validators_percent"),
+            split.intValue("network_percent")),
+        new Rules.SlashRules(slash.intValue("percent"), slash.intValue("keep_score")),
+        new Rules.QualityRules(
+            quality.intValue("default_threshold"),
+            quality.intValue("min_score"),
+            quality.intValue("max_score")),
+        new Rules.ContentRules(
+            content.intValue("min_content_bytes"),
+            content.intValue("max_title_bytes"),
+            content.intValue("max_description_bytes"),
+            content.intValue("max_solution_bytes"),
+            content.intValue("max_participants"),
+            content.intValue("default_max_participants")),
+        new Rules.DeadlineRules(
+            deadlines.longValue("max_seconds"), deadlines.longValue("validation_window_seconds")),
+        new Rules.RateLimitRules(
+            rateLimits.longValue("window_seconds"),
+            rateLimits.any("per_window").isNull()
+                ? Optional.empty()
+                : Optional.of(rateLimits.parsed("per_window", Results::integers))),
+        new Rules.TransportRules(
+            transport.intValue("max_body_bytes"),
+            transport.intValue("max_batch"),
+            transport.intValue("max_reply_bytes"),
+            transport.intValue("max_page_limit"),
+            transport.intValue("max_state_tasks"),
+            transport.longValue("events_kept")),
+        f.list(
+            "task_types",
+            type ->
+                new Rules.TaskTypeRule(
+                    type.string("name"),
+                    type.string("detail"),
+                    type.string("detail_type"),
+                    type.intValue("detail_min"),
+                    type.intValue("detail_max"))),
+        new Rules.VerificationRules(
+            verification.strings("types"),
+            verification.any("default"),
+            verification.intValue("max_reviewers")),
+        new Rules.StatusRules(
+            statuses.strings("all"),
+            statuses.strings("active"),
+            statuses.strings("open"),
+            statuses.strings("validatable")),
+        f.strings("events"));
+  }
+
+  /** An object of integers ({@code {"publish": 200, ...}}), in the node's order. */
+  private static Map<String, Integer> integers(JsonNode value) {
+    if (!value.isObject()) {
+      throw new IllegalArgumentException("expected an object of integers");
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> entry : value.properties()) {
+      if (!entry.getValue().isInt()) {
+        throw new IllegalArgumentException("expected an integer at " + entry.getKey());
+      }
+      out.put(entry.getKey(), entry.getValue().intValue());
+    }
+    return out;
   }
 }

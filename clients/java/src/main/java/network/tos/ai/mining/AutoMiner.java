@@ -20,6 +20,7 @@ import network.tos.ai.TosAccount;
 import network.tos.ai.TosClient;
 import network.tos.ai.error.AlreadyDoneException;
 import network.tos.ai.error.InsufficientFundsException;
+import network.tos.ai.error.MethodNotFoundException;
 import network.tos.ai.error.NodeRpcException;
 import network.tos.ai.error.NotAcceptingException;
 import network.tos.ai.error.UnknownEntityException;
@@ -28,6 +29,7 @@ import network.tos.ai.events.EventStream;
 import network.tos.ai.model.Difficulty;
 import network.tos.ai.model.Event;
 import network.tos.ai.model.MinerStats;
+import network.tos.ai.model.Rules;
 import network.tos.ai.model.TaskDetails;
 import network.tos.ai.model.TaskQuery;
 import network.tos.ai.model.TaskSolution;
@@ -65,6 +67,8 @@ public final class AutoMiner implements AutoCloseable {
   private Instant lastScanAt;
   private boolean wake;
   private volatile boolean stopping;
+  private Rules rules; // the node's, read at the first scan; null from a node that publishes none
+  private boolean rulesRead;
 
   private AutoMiner(TosClient client, TosAccount account, AutoMiningConfig config, Solver solver) {
     this.client = Objects.requireNonNull(client, "client");
@@ -105,13 +109,25 @@ public final class AutoMiner implements AutoCloseable {
     return Math.max(0.0, Math.min(1.0, base * skill / rivals));
   }
 
-  /** The stake to offer: reward × stakeFraction, within the node's range for the task. */
+  /** The stake to offer: reward × stakeFraction, within the client's stake range for the task. */
   public static BigInteger stakeFor(TaskSummary task, AutoMiningConfig config) {
+    return stakeFor(task, config, null);
+  }
+
+  /**
+   * The stake to offer: reward × stakeFraction, within the stake range the node's {@code rules}
+   * give the task (the client's own range when {@code rules} is null).
+   */
+  public static BigInteger stakeFor(TaskSummary task, AutoMiningConfig config, Rules rules) {
     BigInteger wanted =
         new BigDecimal(task.rewardAmount())
             .multiply(BigDecimal.valueOf(config.stakeFraction()))
             .toBigInteger();
-    return wanted.max(task.minStake()).min(task.maxStake());
+    Rules.StakeRange range =
+        rules == null
+            ? new Rules.StakeRange(task.minStake(), task.maxStake())
+            : rules.stakeRange(task.rewardAmount(), task.stakeRequired());
+    return wanted.max(range.min()).min(range.max());
   }
 
   /** What the loop did so far. */
@@ -228,12 +244,13 @@ public final class AutoMiner implements AutoCloseable {
     synchronized (lock) {
       wake = false; // this scan sees whatever woke the loop
     }
+    readRules();
     List<TaskSummary> tasks = new ArrayList<>();
     for (Difficulty level : config.targetDifficulties()) {
       tasks.addAll(
           client.listActiveTasks(TaskQuery.builder().difficulty(level).limit(1000).build()));
     }
-    int reputation = DEFAULT_REPUTATION;
+    int reputation = rules == null ? DEFAULT_REPUTATION : rules.reputation().start();
     MinerStats stats = client.getMinerStats(account.address());
     if (stats.isRegistered()) {
       reputation = stats.reputation();
@@ -260,12 +277,37 @@ public final class AutoMiner implements AutoCloseable {
     }
   }
 
+  /**
+   * The node's rules, once per run; a node without {@code ai_get_rules} leaves the client's own.
+   */
+  private void readRules() {
+    if (rulesRead) {
+      return;
+    }
+    try {
+      rules = client.getRules();
+    } catch (MethodNotFoundException e) {
+      LOG.info("the node does not publish its rules; using the client's own");
+    }
+    rulesRead = true;
+  }
+
+  /** Open with a place free, and a level this reputation may join, by the node's rules. */
+  private boolean mayJoin(TaskSummary task, int reputation) {
+    if (rules == null) {
+      return task.hasPlace();
+    }
+    return rules.isOpen(task.status())
+        && task.participantsCount() < task.maxParticipants()
+        && rules.minReputation("participate", task.difficultyLevel()).orElse(0) <= reputation;
+  }
+
   private List<TaskSummary> select(List<TaskSummary> tasks, int reputation) {
     long minTimeLeft = config.minTimeLeft().toSeconds();
     return tasks.stream()
         .filter(task -> !active.contains(task.taskId()) && !joined.contains(task.taskId()))
         .filter(task -> !task.publisher().equals(account.address()))
-        .filter(TaskSummary::hasPlace)
+        .filter(task -> mayJoin(task, reputation))
         .filter(task -> config.targetDifficulties().contains(task.difficultyLevel()))
         .filter(task -> task.timeLeft() >= minTimeLeft)
         .filter(
@@ -279,7 +321,7 @@ public final class AutoMiner implements AutoCloseable {
 
   private void workOn(TaskSummary task) {
     try {
-      account.participateTask(task.taskId(), stakeFor(task, config));
+      account.participateTask(task.taskId(), stakeFor(task, config, rules));
     } catch (AlreadyDoneException e) {
       LOG.fine(() -> "already joined task " + task.taskId());
     } catch (NotAcceptingException | InsufficientFundsException | UnknownEntityException e) {
