@@ -16,6 +16,21 @@ pytest_plugins = ["tests.support.tiers"]
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite the tests' database is a file (one per xdist worker), as in production, not Django's
+    in-memory default: with that, the live server's threads share the test's one connection, and two
+    threads inside the sqlite3 module at once can deadlock (one binding parameters while holding the GIL,
+    the other inside SQLite calling back into Python for `tos_amount_sum`), which hung a browser test."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis server shared by the whole test session."""
     with run_redis(tmp_path_factory.mktemp("redis")) as url:
