@@ -446,7 +446,7 @@ def test_make_demo_publishes_mines_and_validates_by_itself_and_stops_on_ctrl_c(
     assert "The demo activity says what it does in" in output, output[-3000:]
     # The demo process seeds the logins again: in its log, not a second time on the terminal.
     demo_log = (run_dir / "logs" / "demo.log").read_text()
-    assert "Demo activity: a task every 20 s" in demo_log, demo_log[-3000:]
+    assert "Demo activity: a task every 3 s" in demo_log, demo_log[-3000:]
     assert output.count("publisher  / ") == 1, output
     pids = [int(p.read_text().split()[0]) for p in (run_dir / "pids").glob("*.pid")]
     assert "demo" in {p.stem for p in (run_dir / "pids").glob("*.pid")}
