@@ -33,7 +33,7 @@ from dashboard.models import (
     Task,
     UnstoredEvent,
 )
-from dashboard.services import automining
+from dashboard.services import autoconfig
 
 
 class ReadOnly(BaseModelAdmin[Any]):
@@ -215,7 +215,7 @@ class AutoMiningConfigAdmin(ReadOnlyAdmin):
     def turn_off(self, request: HttpRequest, queryset: QuerySet[AutoMiningConfig]) -> None:
         configs = list(queryset.filter(enabled=True).select_related("user"))
         for config in configs:
-            automining.set_enabled(config.user, False)
+            autoconfig.set_enabled(config.user, False)
         self.message_user(request, f"Auto-mining turned off for {len(configs)} miner(s).", messages.SUCCESS)
 
     def has_turn_off_permission(self, request: HttpRequest) -> bool:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-AUTOMINE_TASK = "dashboard.tasks.automine_user"
+from dashboard.jobs import AUTOMINE_USER
 
 
 def entry_name(user_id: int) -> str:
@@ -24,7 +24,7 @@ def schedule_user(user_id: int, every_seconds: int) -> PeriodicTask:
     entry, _ = PeriodicTask.objects.update_or_create(
         name=entry_name(user_id),
         defaults={
-            "task": AUTOMINE_TASK,
+            "task": AUTOMINE_USER,
             "interval": interval,
             "kwargs": json.dumps({"user_id": user_id}),
             "enabled": True,

@@ -23,6 +23,8 @@ SolverKind = Literal["offline", "openai", "anthropic"]
 
 MAX_SOLUTION_BYTES = 60 * 1024  # the node refuses a whole solution over 64 KiB; leave room for the rest
 ANTHROPIC_VERSION = "2023-06-01"
+#: Where each kind of solver is asked when the miner names no address (the others have no default).
+DEFAULT_BASE_URLS: Mapping[str, str] = {"anthropic": "https://api.anthropic.com"}
 _FENCED_CODE = re.compile(r"```[\w+-]*\n(.*?)```", re.DOTALL)
 
 
@@ -32,6 +34,11 @@ class SolverError(Exception):
     def __init__(self, message: str, *, permanent: bool) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+def default_base_url(kind: str) -> str:
+    """The address a solver of this kind is asked at when the miner names none ("" when it needs one)."""
+    return DEFAULT_BASE_URLS.get(kind, "")
 
 
 @dataclass(frozen=True)

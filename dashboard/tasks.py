@@ -11,8 +11,10 @@ from celery import shared_task
 from celery.app.task import Task as CeleryTask
 from celery.contrib.django.task import DjangoTask
 
+from dashboard.jobs import NOTIFICATIONS_QUEUE
 from dashboard.models import AutoMiningRun
 from dashboard.services import automining, autowork, deliveries, network, notifications
+from dashboard.services.runlog import TryAgain
 
 #: Retries of one participation's work before it waits for the miner's next scheduled check.
 WORK_RETRIES = 6
@@ -24,7 +26,7 @@ def automine_user(self: CeleryTask, user_id: int, trigger: str = AutoMiningRun.T
     """One auto-mining check for one miner: resume unfinished work, choose tasks, start work on them."""
     try:
         cycle = automining.run_cycle(user_id, trigger, attempt=self.request.retries)
-    except automining.TryAgain as exc:
+    except TryAgain as exc:
         if trigger == AutoMiningRun.Trigger.SCHEDULE:
             return  # the next scheduled check is the backoff
         raise self.retry(countdown=exc.delay) from exc
@@ -39,12 +41,6 @@ def match_published_tasks(task_ids: list[str]) -> None:
         work_participation.delay_on_commit(participation_id=participation_id)
 
 
-@shared_task(base=DjangoTask, acks_late=True, ignore_result=True)
-def match_published_task(task_id: str) -> None:
-    """The one-task form queued by earlier versions: messages already in the queue still run."""
-    match_published_tasks(task_ids=[task_id])
-
-
 @shared_task(base=DjangoTask, bind=True, acks_late=True, ignore_result=True, max_retries=WORK_RETRIES)
 def work_participation(self: CeleryTask, participation_id: int) -> None:
     """Join (or submit) one claimed task, then hand it to the solving queue; transient failures retry with
@@ -52,7 +48,7 @@ def work_participation(self: CeleryTask, participation_id: int) -> None:
     retries = self.request.retries
     try:
         needs_solver = autowork.work(participation_id, attempt=retries, last_attempt=retries >= WORK_RETRIES)
-    except automining.TryAgain as exc:
+    except TryAgain as exc:
         raise self.retry(countdown=exc.delay) from exc
     if needs_solver:
         solve_participation.delay(participation_id=participation_id)
@@ -68,15 +64,11 @@ def solve_participation(self: CeleryTask, participation_id: int) -> None:
     except autowork.SolverBusy as busy:
         # Not a failure: the user's other calls are still under way. Asked again later, retries untouched.
         solve_participation.apply_async(kwargs={"participation_id": participation_id}, countdown=busy.delay)
-    except automining.TryAgain as exc:
+    except TryAgain as exc:
         raise self.retry(countdown=exc.delay) from exc
 
 
 # --- the network figures and notifications ---------------------------------------------------------
-
-#: The queue with a worker of its own (the Procfile's `notifier`): e-mail and webhook calls wait there, so
-#: a slow mail server or webhook never holds up auto-mining's work.
-NOTIFICATIONS_QUEUE = "notifications"
 
 
 @shared_task(base=DjangoTask, acks_late=True, ignore_result=True, queue=NOTIFICATIONS_QUEUE)

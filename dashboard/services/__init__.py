@@ -22,13 +22,8 @@ from dashboard.services.accounts import (
     save_roles,
     unlink_account,
 )
-from dashboard.services.automining import (
-    NoAccount,
-    config_for,
-    save_config,
-    set_enabled,
-    status_for,
-)
+from dashboard.services.autoconfig import NoAccount, config_for, save_config, set_enabled
+from dashboard.services.automining import status_for
 from dashboard.services.earnings import (
     MINING,
     PERIODS,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from dashboard import node, schedules
 from dashboard.crypto import encrypt_secret
 from dashboard.models import AutoMiningConfig, NodeAccount, NodeEvent, Profile, Task
+from dashboard.services.autoconfig import set_enabled
 from dashboard.services.earnings import reward_words
 from tos_ai import AlreadyDone, Wallet
 
@@ -35,9 +36,6 @@ def profile_for(user: User) -> Profile:
 
 def save_roles(profile: Profile, *, publisher: bool, miner: bool, validator: bool) -> None:
     """Save the roles the user chose; auto-mining stops with the miner role (it joins tasks as a miner)."""
-    from dashboard.models import AutoMiningConfig
-    from dashboard.services.automining import set_enabled  # automining imports this module's users
-
     profile.is_publisher, profile.is_miner, profile.is_validator = publisher, miner, validator
     profile.save(update_fields=["is_publisher", "is_miner", "is_validator"])
     if not miner and AutoMiningConfig.objects.filter(user_id=profile.user_id, enabled=True).exists():

@@ -1,5 +1,6 @@
-"""Auto-mining: stored per-user configs, the shared snapshot of active tasks, choosing and claiming, runs and
-their log, the relay's hook and the miner's status. The work on a claimed task is in `autowork`.
+"""Auto-mining's checks: the shared snapshot of active tasks, choosing and claiming, runs, the relay's hook
+and the miner's status. The settings and the toggle are in `autoconfig`, the run log and the transient
+failures in `runlog`, the work on a claimed task in `autowork`; Celery work is enqueued through `jobs`.
 
 How the work stays exactly-once where it matters:
 - one `AutoParticipation` row per (user, task) (a unique constraint): a task offered twice is claimed once;
@@ -29,9 +30,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard import health, node, schedules
+from dashboard import health, jobs, node, schedules
 from dashboard.amounts import tos_text
-from dashboard.crypto import encrypt_secret
 from dashboard.fields import AmountSum
 from dashboard.models import (
     AutoMiningConfig,
@@ -42,6 +42,7 @@ from dashboard.models import (
     NodeEvent,
     Task,
 )
+from dashboard.services.autoconfig import config_for
 from dashboard.services.mining import (
     Record,
     history_by_difficulty,
@@ -50,15 +51,9 @@ from dashboard.services.mining import (
     states_of,
     success_estimate,
 )
+from dashboard.services.runlog import WORK_STATES, TryAgain, log_step, node_words, note_error, retry_delay
 from dashboard.services.tasks import NODE_LIST_LIMIT, sync_tasks
-from tos_ai import (
-    NodeConnectionError,
-    NodeError,
-    NodeTimeoutError,
-    NonceMismatch,
-    RateLimited,
-    TaskSummary,
-)
+from tos_ai import NodeError, TaskSummary
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
@@ -68,135 +63,12 @@ logger = logging.getLogger(__name__)
 #: The active tasks are read from the node at most once per this many seconds, for every miner at once.
 SNAPSHOT_SECONDS = 5
 SNAPSHOT_KEY = "tosweb:automining:snapshot"
-#: A worker's hold on a row; renewed every LEASE_SECONDS / 4 while it works, so a dead worker's runs out soon.
-LEASE_SECONDS = 20
 #: A row nobody holds and untouched this long is picked up again by the next check of its miner.
 STALE_SECONDS = 10
-MIN_CHECK_INTERVAL = 10
-ANTHROPIC_URL = "https://api.anthropic.com"
-#: The states in which work remains to be done on a row.
-WORK_STATES = (
-    AutoParticipation.State.CLAIMED,
-    AutoParticipation.State.JOINING,
-    AutoParticipation.State.JOINED,
-    AutoParticipation.State.SOLVED,
-    AutoParticipation.State.SUBMITTING,
-)
 #: The states in which the miner's stake may be locked on the node.
 STAKED_STATES = (*WORK_STATES, AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING)
 _FINISHED_TASK = (Task.Status.COMPLETED, Task.Status.EXPIRED, Task.Status.CANCELLED)
 _JOINABLE = ("Published", "InProgress")
-TRANSIENT_NODE_ERRORS = (NodeConnectionError, NodeTimeoutError, RateLimited, NonceMismatch)
-
-
-class TryAgain(Exception):
-    """A transient failure: retry after `delay` seconds (the error in words is already recorded)."""
-
-    def __init__(self, message: str, delay: float) -> None:
-        super().__init__(message)
-        self.delay = delay
-
-
-def retry_delay(attempt: int, hint: float | None = None) -> float:
-    """Exponential backoff with jitter: about 2, 4, 8 ... s, capped at 5 minutes; at least the node's hint."""
-    cap = min(300.0, 2.0 * 2**attempt)
-    return max(hint or 0.0, cap / 2 + random.uniform(0, cap / 2))
-
-
-def node_words(error: NodeError) -> str:
-    """The node's error in words for the run log; the caller says what happens next (auto-mining retries by
-    itself, so not the pages' "try again in a moment")."""
-    if isinstance(error, RateLimited):
-        return "The node is rate limiting this account."
-    if isinstance(error, NodeConnectionError | NodeTimeoutError):
-        return "The node is unavailable."
-    return node.describe(error).message
-
-
-# --- settings and the toggle -----------------------------------------------------------------------
-
-
-def config_for(user: User | AbstractBaseUser) -> AutoMiningConfig:
-    """The user's auto-mining config, created with the defaults (and their mining preferences) on first use."""
-    config = AutoMiningConfig.objects.filter(user_id=user.pk).first()
-    if config is not None:
-        return config
-    profile = getattr(user, "profile", None)
-    defaults: dict[str, Any] = {}
-    if profile is not None:
-        defaults = {
-            "target_difficulties": profile.mining_difficulties,
-            "task_types": profile.mining_task_types,
-        }
-    config, _ = AutoMiningConfig.objects.get_or_create(user_id=user.pk, defaults=defaults)
-    return config
-
-
-#: Fields the settings form sets directly.
-CONFIG_FIELDS = (
-    "target_difficulties",
-    "task_types",
-    "max_concurrent_tasks",
-    "min_success_probability",
-    "min_time_left",
-    "check_interval",
-    "auto_submit",
-    "stake_fraction",
-    "max_locked_stake",
-    "max_stake_per_day",
-    "solver_kind",
-    "solver_base_url",
-    "solver_model",
-)
-
-
-def save_config(
-    user: User | AbstractBaseUser, values: dict[str, Any], *, api_key: str = "", remove_api_key: bool = False
-) -> AutoMiningConfig:
-    """Store the settings; a new API key is encrypted, an empty one keeps the stored key."""
-    config = config_for(user)
-    for name in CONFIG_FIELDS:
-        if name in values:
-            setattr(config, name, values[name])
-    if remove_api_key:
-        config.encrypted_api_key = ""
-    if api_key:
-        config.encrypted_api_key = encrypt_secret(api_key)
-    with transaction.atomic():
-        config.save()
-        if config.enabled:
-            schedules.schedule_user(config.user_id, config.check_interval)
-    return config
-
-
-class NoAccount(Exception):
-    """Auto-mining acts with the user's node account, and there is none."""
-
-
-def set_enabled(user: User | AbstractBaseUser, on: bool) -> AutoMiningConfig:
-    """Turn auto-mining on (a beat entry and a first check at once) or off (no new participation after this).
-
-    Turning off waits for a join already under way to finish: a worker re-checks `enabled` under the
-    account's lock right before joining, so once this returns no new participation can start.
-    """
-    from dashboard import tasks  # the tasks module imports the services
-
-    account = NodeAccount.objects.filter(user_id=user.pk).first()
-    if on and account is None:
-        raise NoAccount
-    config = config_for(user)
-    with transaction.atomic():
-        AutoMiningConfig.objects.filter(pk=config.pk).update(enabled=on)
-        if on:
-            schedules.schedule_user(config.user_id, config.check_interval)
-            tasks.automine_user.delay_on_commit(user_id=config.user_id, trigger=AutoMiningRun.Trigger.MANUAL)
-        else:
-            schedules.unschedule_user(config.user_id)
-    config.enabled = on
-    if not on and account is not None:
-        with node.account_lock(account.address):
-            pass
-    return config
 
 
 # --- the shared snapshot of active tasks ---------------------------------------------------------
@@ -369,36 +241,6 @@ def claim(
     return row, ""
 
 
-# --- runs and their log ----------------------------------------------------------------------------
-
-
-def log_step(run_id: int | None, message: str, *, level: str = "info", task_id: str = "") -> None:
-    if run_id is not None:
-        AutoMiningStep.objects.create(run_id=run_id, message=message, level=level, task_id=task_id)
-
-
-def note_error(user_id: int, message: str) -> None:
-    """Keep the latest failure in words on the config, for the miner's page."""
-    AutoMiningConfig.objects.filter(user_id=user_id).update(last_error=message, last_error_at=timezone.now())
-
-
-def clear_error(user_id: int) -> None:
-    AutoMiningConfig.objects.filter(user_id=user_id).exclude(last_error="").update(
-        last_error="", last_error_at=None
-    )
-
-
-def close_run_if_done(run_id: int | None) -> None:
-    """Mark a run done once none of its participations has work left."""
-    if run_id is None:
-        return
-    if AutoParticipation.objects.filter(run_id=run_id, state__in=WORK_STATES).exists():
-        return
-    AutoMiningRun.objects.filter(pk=run_id, state=AutoMiningRun.State.RUNNING).update(
-        state=AutoMiningRun.State.DONE, finished_at=timezone.now()
-    )
-
-
 def stale_rows(user_id: int) -> list[int]:
     """Rows of the miner with work left that nobody holds: a worker died or gave up on them."""
     now = timezone.now()
@@ -552,12 +394,7 @@ def on_new_events(events: Sequence[NodeEvent]) -> None:
     published = [event.task_id for event in events if event.name == "task_published" and event.task_id]
     if not published or not AutoMiningConfig.objects.filter(enabled=True).exists():
         return
-    from dashboard import tasks
-
-    def enqueue() -> None:
-        tasks.match_published_tasks.delay(task_ids=published)
-
-    transaction.on_commit(enqueue, robust=True)
+    jobs.send_on_commit(jobs.MATCH_PUBLISHED_TASKS, robust=True, task_ids=published)
 
 
 # --- what the miner's page shows -----------------------------------------------------------------

@@ -26,9 +26,7 @@ from dashboard.amounts import tos_text
 from dashboard.crypto import decrypt_secret
 from dashboard.models import AutoMiningConfig, AutoParticipation, NodeAccount
 from dashboard.services.accounts import register_miner
-from dashboard.services.automining import (
-    ANTHROPIC_URL,
-    LEASE_SECONDS,
+from dashboard.services.runlog import (
     TRANSIENT_NODE_ERRORS,
     WORK_STATES,
     TryAgain,
@@ -39,10 +37,13 @@ from dashboard.services.automining import (
     note_error,
     retry_delay,
 )
-from dashboard.solvers import SolverConfig, SolverError, solve
+from dashboard.solvers import SolverConfig, SolverError, default_base_url, solve
 from tos_ai import AlreadyDone, NodeError, RateLimited, TaskDetails, TaskSolution
 
 logger = logging.getLogger(__name__)
+
+#: A worker's hold on a row; renewed every LEASE_SECONDS / 4 while it works, so a dead worker's runs out soon.
+LEASE_SECONDS = 20
 
 
 def take(participation_id: int) -> AutoParticipation | None:
@@ -103,7 +104,7 @@ def _move(row: AutoParticipation, to: str, *, expect: str | None = None, **field
 def solver_config(config: AutoMiningConfig) -> SolverConfig:
     """The user's solver, with the API key decrypted only for the call."""
     key = decrypt_secret(config.encrypted_api_key) if config.encrypted_api_key else ""
-    base_url = config.solver_base_url or (ANTHROPIC_URL if config.solver_kind == "anthropic" else "")
+    base_url = config.solver_base_url or default_base_url(config.solver_kind)
     return SolverConfig(kind=config.solver_kind, base_url=base_url, model=config.solver_model, api_key=key)  # type: ignore[arg-type]
 
 

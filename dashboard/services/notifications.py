@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard import node
+from dashboard import broadcast, jobs, node
 from dashboard.amounts import tos_text
 from dashboard.broadcast import task_people, task_titles
 from dashboard.crypto import decrypt_secret, encrypt_secret
@@ -329,10 +329,8 @@ def store(drafts: Sequence[Draft]) -> list[int]:
     told = sorted({row.user_id for row in created if row.read_at is None})
 
     def after_commit() -> None:
-        from dashboard import broadcast, tasks
-
         for delivery_id in delivery_ids:
-            tasks.deliver_notification.delay(delivery_id=delivery_id)
+            jobs.send(jobs.DELIVER_NOTIFICATION, delivery_id=delivery_id)
         broadcast.announce_unread({user_id: unread_count(user_id) for user_id in told})
 
     transaction.on_commit(after_commit, robust=True)
@@ -479,8 +477,6 @@ def mark_read(user: AbstractBaseUser, notification_ids: Sequence[int] | None = N
         user_id = int(user.pk)
 
         def tell() -> None:
-            from dashboard import broadcast
-
             broadcast.announce_unread({user_id: unread_count(user_id)})
 
         transaction.on_commit(tell, robust=True)

@@ -129,9 +129,9 @@ def test_a_task_delivered_twice_is_joined_and_answered_once(
     me = miner(stack, "twice", kind="LogicReasoning")
     try:
         task_id = publish(devnode, "LogicReasoning")
-        # Besides the relay's own delivery: a batch that names it twice, and the one-task form of earlier versions.
+        # Besides the relay's own delivery: a batch that names it twice, and a batch of it alone.
         in_stack(stack, "enqueue", task="match_published_tasks", kwargs={"task_ids": [task_id, task_id]})
-        in_stack(stack, "enqueue", task="match_published_task", kwargs={"task_id": task_id})
+        in_stack(stack, "enqueue", task="match_published_tasks", kwargs={"task_ids": [task_id]})
         for _ in range(2):
             in_stack(
                 stack, "enqueue", task="automine_user", kwargs={"user_id": me["user_id"], "trigger": "manual"}
