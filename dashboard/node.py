@@ -17,6 +17,7 @@ from dashboard.amounts import tos_text
 from dashboard.crypto import decrypt_secret
 from dashboard.health import RecentProbe, probe_node
 from dashboard.models import NodeAccount
+from dashboard.words import spoken
 from tos_ai import (
     Client,
     NodeConnectionError,
@@ -27,6 +28,7 @@ from tos_ai import (
     RetryPolicy,
     Timeouts,
     Wallet,
+    rules,
 )
 
 logger = logging.getLogger(__name__)
@@ -134,7 +136,8 @@ def _words_for_rule(error: NodeRPCError) -> str:
         return f"The reward for this difficulty is {_tos(data['min'])} to {_tos(data.get('max', 0))}."
     if rule == "rate_limit":
         return (
-            f"The node takes at most {data.get('limit')} {data.get('action')} actions an hour from one "
+            f"The node takes at most {data.get('limit')} {data.get('action')} actions "
+            f"{_per(int(str(data.get('window') or rules.RATE_WINDOW_SECONDS)))} from one "
             f"account; try again in {_duration(int(str(data.get('retry_after') or 0)))}."
         )
     if rule == "max_bytes":
@@ -146,8 +149,7 @@ def _words_for_rule(error: NodeRPCError) -> str:
     if rule == "min_bytes":
         return f"This is too short: write at least {data.get('min')} characters."
     if rule == "status":
-        status = str(data.get("status") or "closed")
-        status = _STATUS_WORDS.get(status, status.lower())
+        status = spoken(str(data.get("status") or "closed")).lower()
         if "cancel" in method:
             return f"A task can be cancelled only before anyone joins it, and this one is {status}."
         return f"This task is {status} and no longer takes {takes}."
@@ -158,7 +160,6 @@ def _words_for_rule(error: NodeRPCError) -> str:
     return ""
 
 
-_STATUS_WORDS = {"InProgress": "in progress", "UnderValidation": "under validation"}
 _DOING = {"publish": "publishing", "submit": "submitting to", "validate": "validating"}
 
 _RULE_WORDS = {
@@ -186,6 +187,11 @@ def _sentence(text: str) -> str:
         return "The node refused this without saying why."
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
+
+
+def _per(window: int) -> str:
+    """The node's rate-limit window (it sends it with the refusal) in words: "an hour"."""
+    return "an hour" if window == 3600 else f"per {_duration(window)}"
 
 
 def _duration(seconds: int) -> str:

@@ -11,7 +11,9 @@ from django import forms
 from dashboard import services
 from dashboard.amounts import tos_text
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
-from tos_ai import DIFFICULTY_LEVELS, TaskSolution
+from tos_ai import DIFFICULTY_LEVELS, TaskSolution, rules
+
+_LOW_SCORE, _HIGH_SCORE = rules.SCORE_RANGE
 
 
 class MiningPreferencesForm(forms.Form):
@@ -72,7 +74,8 @@ class SolutionForm(forms.Form):
     """A solution: content (required), code, documentation and test results."""
 
     content = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Your answer: at least 10 characters."
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=f"Your answer: at least {rules.MIN_CONTENT_BYTES} characters.",
     )
     code = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), required=False)
     documentation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -85,8 +88,10 @@ class SolutionForm(forms.Form):
 
     def clean_content(self) -> str:
         content: str = self.cleaned_data["content"]
-        if len(content.encode("utf-8")) < 10:
-            raise forms.ValidationError("Write at least 10 characters in your answer.")
+        if len(content.encode("utf-8")) < rules.MIN_CONTENT_BYTES:
+            raise forms.ValidationError(
+                f"Write at least {rules.MIN_CONTENT_BYTES} characters in your answer."
+            )
         return content
 
     def clean_test_results(self) -> Any:
@@ -128,9 +133,9 @@ class SolutionForm(forms.Form):
 class ApproveForm(forms.Form):
     score = forms.IntegerField(
         label="Score",
-        min_value=0,
-        max_value=100,
-        help_text="0 to 100; the task's passing score is shown above.",
+        min_value=_LOW_SCORE,
+        max_value=_HIGH_SCORE,
+        help_text=f"{_LOW_SCORE} to {_HIGH_SCORE}; the task's passing score is shown above.",
     )
     reasoning = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Why this score."
@@ -182,7 +187,11 @@ class BulkReviewForm(forms.Form):
         },
     )
     score = forms.IntegerField(
-        label="Score", min_value=0, max_value=100, required=False, help_text="0 to 100, for every ticked one."
+        label="Score",
+        min_value=_LOW_SCORE,
+        max_value=_HIGH_SCORE,
+        required=False,
+        help_text=f"{_LOW_SCORE} to {_HIGH_SCORE}, for every ticked one.",
     )
     reasoning = forms.CharField(
         label="Reasoning", max_length=2000, required=False, help_text="Why this score, for every ticked one."

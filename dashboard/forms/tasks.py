@@ -14,7 +14,8 @@ from django.utils import timezone
 from dashboard import services
 from dashboard.amounts import tos_text
 from dashboard.models import Task
-from tos_ai import DIFFICULTY_LEVELS, REWARD_RANGES
+from dashboard.words import spoken
+from tos_ai import DIFFICULTY_LEVELS, REWARD_RANGES, rules
 
 _TOS_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]*)?|\.[0-9]+")
 
@@ -37,19 +38,21 @@ class TosAmountField(forms.CharField):
             raise forms.ValidationError(
                 "Enter an amount in TOS, like 75.5 (digits and one dot).", code="invalid"
             )
-        atomic = Decimal(text).scaleb(8)
+        atomic = Decimal(text).scaleb(rules.TOS_DECIMALS)
         if atomic != atomic.to_integral_value():
-            raise forms.ValidationError("TOS amounts have at most 8 decimals.", code="decimals")
+            raise forms.ValidationError(
+                f"TOS amounts have at most {rules.TOS_DECIMALS} decimals.", code="decimals"
+            )
         return int(atomic)
 
 
-#: The node counts text in bytes of UTF-8 (its rules): a plain letter is one, accents and emoji 2 to 4.
-MAX_TITLE_BYTES = 256
-MAX_DESCRIPTION_BYTES = 2048
+#: The longest detail of a task type (CodeAnalysis's language, ...), in characters.
+_DETAIL_CHARS = rules.DETAIL_MAX_CHARS
 
 
 def check_size(text: str, what: str, minimum: int, maximum: int) -> None:
-    """Refuse text the node would refuse, in characters: people type characters, the node counts bytes."""
+    """Refuse text the node would refuse, in characters: people type characters, the node counts bytes of
+    UTF-8 (a plain letter is one, accents and emoji 2 to 4)."""
     size = len(text.encode("utf-8"))
     if size < minimum:
         raise forms.ValidationError(f"Write at least {minimum} characters in the {what}.")
@@ -72,43 +75,46 @@ class PublishTaskForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         strip=True,
-        help_text="What a solution must do: 10 to 2,048 characters (fewer with accents or emoji).",
+        help_text=f"What a solution must do: {rules.MIN_CONTENT_BYTES} to {rules.MAX_DESCRIPTION_BYTES:,} characters "
+        "(fewer with accents or emoji).",
     )
     task_type = forms.ChoiceField(
         label="Task type",
-        choices=[
-            ("CodeAnalysis", "Code analysis"),
-            ("SecurityAudit", "Security audit"),
-            ("DataAnalysis", "Data analysis"),
-            ("AlgorithmOptimization", "Algorithm optimization"),
-            ("LogicReasoning", "Logic reasoning"),
-            ("GeneralTask", "General task"),
-        ],
+        choices=[(name, spoken(name)) for name in rules.TASK_TYPE_DETAILS],
     )
     language = forms.CharField(
-        label="Language", max_length=64, required=False, help_text="For code analysis, e.g. rust."
+        label="Language", max_length=_DETAIL_CHARS, required=False, help_text="For code analysis, e.g. rust."
     )
     scope = forms.CharField(
-        label="Scope", max_length=64, required=False, help_text="For a security audit, e.g. SmartContract."
+        label="Scope",
+        max_length=_DETAIL_CHARS,
+        required=False,
+        help_text="For a security audit, e.g. SmartContract.",
     )
     data_type = forms.CharField(
-        label="Data type", max_length=64, required=False, help_text="For data analysis, e.g. TimeSeries."
+        label="Data type",
+        max_length=_DETAIL_CHARS,
+        required=False,
+        help_text="For data analysis, e.g. TimeSeries.",
     )
     domain = forms.CharField(
         label="Domain",
-        max_length=64,
+        max_length=_DETAIL_CHARS,
         required=False,
         help_text="For algorithm optimization, e.g. graph search.",
     )
     complexity = forms.IntegerField(
         label="Complexity",
-        min_value=1,
-        max_value=10,
+        min_value=rules.COMPLEXITY_RANGE[0],
+        max_value=rules.COMPLEXITY_RANGE[1],
         required=False,
-        help_text="For logic reasoning: 1 to 10.",
+        help_text=f"For logic reasoning: {rules.COMPLEXITY_RANGE[0]} to {rules.COMPLEXITY_RANGE[1]}.",
     )
     category = forms.CharField(
-        label="Category", max_length=64, required=False, help_text="For a general task, e.g. writing."
+        label="Category",
+        max_length=_DETAIL_CHARS,
+        required=False,
+        help_text="For a general task, e.g. writing.",
     )
     difficulty = forms.ChoiceField(
         label="Difficulty",
@@ -125,7 +131,10 @@ class PublishTaskForm(forms.Form):
         "Participants stake between the larger of this and a tenth of the reward, and half the reward.",
     )
     deadline_hours = forms.IntegerField(
-        label="Deadline in hours from now", min_value=1, max_value=366 * 24, required=False
+        label="Deadline in hours from now",
+        min_value=1,
+        max_value=rules.MAX_DEADLINE_SECONDS // 3600,
+        required=False,
     )
     deadline_at = forms.DateTimeField(
         label="or a deadline date and time (UTC)",
@@ -134,7 +143,12 @@ class PublishTaskForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         help_text="Leave both empty for the difficulty's default (1, 3, 7 or 14 days).",
     )
-    max_participants = forms.IntegerField(label="Max participants", min_value=1, max_value=1000, initial=10)
+    max_participants = forms.IntegerField(
+        label="Max participants",
+        min_value=1,
+        max_value=rules.MAX_PARTICIPANTS,
+        initial=rules.DEFAULT_MAX_PARTICIPANTS,
+    )
     verification = forms.ChoiceField(
         label="Verification",
         choices=[
@@ -147,7 +161,7 @@ class PublishTaskForm(forms.Form):
     required_reviewers = forms.IntegerField(
         label="Required reviewers",
         min_value=1,
-        max_value=20,
+        max_value=rules.MAX_REVIEWERS,
         initial=1,
         required=False,
         help_text="For peer review: validations each submission needs.",
@@ -164,28 +178,28 @@ class PublishTaskForm(forms.Form):
     expert_count = forms.IntegerField(
         label="Expert count",
         min_value=1,
-        max_value=20,
+        max_value=rules.MAX_REVIEWERS,
         initial=2,
         required=False,
         help_text="For expert review: validations each submission needs.",
     )
     quality_threshold = forms.IntegerField(
         label="Quality threshold",
-        min_value=0,
-        max_value=100,
-        initial=70,
-        help_text="A submission passes at or above this score (0 to 100).",
+        min_value=rules.SCORE_RANGE[0],
+        max_value=rules.SCORE_RANGE[1],
+        initial=rules.DEFAULT_QUALITY_THRESHOLD,
+        help_text=f"A submission passes at or above this score ({rules.SCORE_RANGE[0]} to {rules.SCORE_RANGE[1]}).",
     )
 
     #: The detail field each task type uses.
-    TYPE_DETAIL_FIELDS = services.TASK_TYPE_DETAILS
+    TYPE_DETAIL_FIELDS = rules.TASK_TYPE_DETAILS
     #: Node field names (`data.field`, last part of its path) and the form field that entered them.
     NODE_FIELDS = {
         "reward_amount": "reward",
         "difficulty_level": "difficulty",
         "deadline": "deadline_at",
         "verification_type": "verification",
-        **{detail: detail for detail in services.TASK_TYPE_DETAILS.values()},
+        **{detail: detail for detail in rules.TASK_TYPE_DETAILS.values()},
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -195,12 +209,12 @@ class PublishTaskForm(forms.Form):
 
     def clean_title(self) -> str:
         title: str = self.cleaned_data["title"]
-        check_size(title, "title", 1, MAX_TITLE_BYTES)
+        check_size(title, "title", 1, rules.MAX_TITLE_BYTES)
         return title
 
     def clean_description(self) -> str:
         description: str = self.cleaned_data["description"]
-        check_size(description, "description", 10, MAX_DESCRIPTION_BYTES)
+        check_size(description, "description", rules.MIN_CONTENT_BYTES, rules.MAX_DESCRIPTION_BYTES)
         return description
 
     def clean_deadline_at(self) -> datetime | None:

@@ -17,7 +17,7 @@ from dashboard.crypto import encrypt_secret
 from dashboard.models import AutoMiningConfig, NodeAccount, NodeEvent, Profile, Task
 from dashboard.services.autoconfig import set_enabled
 from dashboard.services.earnings import reward_words
-from tos_ai import AlreadyDone, Wallet
+from tos_ai import AlreadyDone, Wallet, rules
 
 
 @transaction.atomic
@@ -116,7 +116,7 @@ def account_overview(account: NodeAccount) -> AccountOverview:
     with node.client() as reader:
         balance = reader.get_balance(account.address)
         stats = reader.get_miner_stats(account.address)
-        published = reader.list_active_tasks({"publisher": account.address}, limit=1000)
+        published = reader.list_active_tasks({"publisher": account.address}, limit=rules.MAX_PAGE_LIMIT)
     escrow = sum(task.reward_amount for task in published if task["publisher"] == account.address)
     return AccountOverview(
         address=account.address,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.db import transaction
 from dashboard import jobs, node, schedules
 from dashboard.crypto import encrypt_secret
 from dashboard.models import AutoMiningConfig, AutoMiningRun, NodeAccount
+from tos_ai.rules import stake_bounds
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
@@ -95,3 +97,10 @@ def set_enabled(user: User | AbstractBaseUser, on: bool) -> AutoMiningConfig:
         with node.account_lock(account.address):
             pass
     return config
+
+
+def stake_within(config: AutoMiningConfig, reward: int, stake_required: int) -> int:
+    """The stake auto-mining offers: the configured fraction of the reward (exact, in Decimal), kept within
+    the stakes the node accepts for such a task (`tos_ai.stake_bounds`)."""
+    low, high = stake_bounds(reward, stake_required)
+    return min(max(int(Decimal(reward) * config.stake_fraction), low), high)

@@ -22,7 +22,6 @@ import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -42,9 +41,9 @@ from dashboard.models import (
     NodeEvent,
     Task,
 )
-from dashboard.services.autoconfig import config_for
+from dashboard.services.autoconfig import config_for, stake_within
 from dashboard.services.mining import (
-    Record,
+    WinRecord,
     history_by_difficulty,
     joined_task_ids,
     may,
@@ -53,7 +52,7 @@ from dashboard.services.mining import (
 )
 from dashboard.services.runlog import WORK_STATES, TryAgain, log_step, node_words, note_error, retry_delay
 from dashboard.services.tasks import NODE_LIST_LIMIT, sync_tasks
-from tos_ai import NodeError, TaskSummary
+from tos_ai import NodeError, TaskSummary, rules
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
@@ -68,7 +67,6 @@ STALE_SECONDS = 10
 #: The states in which the miner's stake may be locked on the node.
 STAKED_STATES = (*WORK_STATES, AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING)
 _FINISHED_TASK = (Task.Status.COMPLETED, Task.Status.EXPIRED, Task.Status.CANCELLED)
-_JOINABLE = ("Published", "InProgress")
 
 
 # --- the shared snapshot of active tasks ---------------------------------------------------------
@@ -103,14 +101,15 @@ def _kind(task_type: Any) -> str:
 
 
 def reputation_stored(address: str) -> int:
-    """The account's reputation from the stored events (no node call per miner), 500 before any change."""
+    """The account's reputation from the stored events (no node call per miner), the starting one before any
+    change."""
     last = (
         NodeEvent.objects.filter(name="reputation_changed", data__address=address)
         .order_by("-seq")
         .values_list("data", flat=True)
         .first()
     )
-    return int(last["new"]) if isinstance(last, dict) and "new" in last else 500
+    return int(last["new"]) if isinstance(last, dict) and "new" in last else rules.REPUTATION_START
 
 
 @dataclass(frozen=True)
@@ -124,14 +123,13 @@ class Offer:
 
 def stake_for(config: AutoMiningConfig, task: TaskSummary) -> int:
     """The configured fraction of the reward, kept within the stakes the node accepts for the task."""
-    wanted = int(Decimal(task.reward_amount) * config.stake_fraction)
-    return min(max(wanted, task.min_stake), task.max_stake)
+    return stake_within(config, task.reward_amount, task.stake_required)
 
 
 def _fits(config: AutoMiningConfig, account: NodeAccount, task: TaskSummary) -> bool:
     """The checks that need no query: type, difficulty, time left, not one's own, room left."""
     return (
-        task.status in _JOINABLE
+        task.status in rules.OPEN_STATUSES
         and task.publisher != account.address
         and task.participants_count < task.max_participants
         and task.time_left >= config.min_time_left
@@ -162,7 +160,7 @@ def choose(config: AutoMiningConfig, account: NodeAccount, snapshot: Sequence[Ta
     for task in candidates:
         if not may(reputation, "submit", task.difficulty_level):
             continue
-        record = history.get(task.difficulty_level, Record())
+        record = history.get(task.difficulty_level, WinRecord())
         chance = success_estimate(task.difficulty_level, task.participants_count, reputation, record)
         if chance < threshold:
             continue
@@ -193,7 +191,7 @@ def holdings(user_id: int, active_ids: set[str] | None = None) -> Holdings:
         finished |= set(
             staked.filter(state__in=(AutoParticipation.State.SUBMITTED, AutoParticipation.State.WAITING))
             .exclude(task_id__in=active_ids)
-            .exclude(task_id__in=Task.objects.filter(status="UnderValidation").values("task_id"))
+            .exclude(task_id__in=Task.objects.filter(status=Task.Status.UNDER_VALIDATION).values("task_id"))
             .values_list("task_id", flat=True)
         )
     rows = list(staked.values_list("task_id", "stake"))

@@ -30,18 +30,17 @@ from dashboard.services.tasks import (
     refresh_event_log,
     sync_details,
 )
-from tos_ai import DIFFICULTY_LEVELS, MinerStats, NodeError, TaskSolution, difficulty_rank
+from tos_ai import DIFFICULTY_LEVELS, MinerStats, NodeError, TaskSolution, difficulty_rank, rules
 
-#: Minimum reputation per action, per difficulty (Beginner, Intermediate, Advanced, Expert): the spec's rules.
-REPUTATION_MINIMUMS: dict[str, tuple[int, int, int, int]] = {
-    "publish": (200, 400, 600, 800),
-    "submit": (100, 300, 500, 700),
-    "validate": (150, 350, 550, 750),
+#: The reputation each action the reputation page shows needs, per difficulty, lowest level first.
+REPUTATION_MINIMUMS: dict[str, tuple[int, ...]] = {
+    action: tuple(rules.MIN_REPUTATION[action][level] for level in DIFFICULTY_LEVELS)
+    for action in ("publish", "submit", "validate")
 }
 #: Rewards a miner earns by solving (the chart and total of the miner's earnings page).
 MINER_REWARD_TYPES = (Credit.RewardType.WINNER, Credit.RewardType.PARTICIPANT)
 #: Statuses in which a task still takes participants.
-JOINABLE_STATUSES = (Task.Status.PUBLISHED, Task.Status.IN_PROGRESS)
+JOINABLE_STATUSES = rules.OPEN_STATUSES
 #: Reputation read from the node is reused this long (seconds), so leaderboards make few node calls.
 STATS_CACHE_SECONDS = 60
 #: The leaderboard asks the node for at most this many miners' reputations, in one batch.
@@ -108,37 +107,36 @@ def save_preferences(profile: Profile, task_types: Sequence[str], difficulties: 
 
 def stake_bounds(task: Task) -> tuple[int, int]:
     """The stakes the node accepts for this task, atomic: max(stake_required, reward/10) to reward/2."""
-    return max(task.stake_required, task.reward_amount // 10), task.reward_amount // 2
+    return rules.stake_bounds(task.reward_amount, task.stake_required)
 
 
-#: The base chance of winning per difficulty, as `tos_ai.mining.estimate_success_probability` uses it.
-_BASE_SUCCESS = {"Beginner": 0.9, "Intermediate": 0.75, "Advanced": 0.55, "Expert": 0.35}
 #: How many scored submissions of its own weigh as much as the base estimate.
 _HISTORY_WEIGHT = 4
 
 
 @dataclass(frozen=True)
-class Record:
+class WinRecord:
     """The account's own results at one difficulty: submissions that got a final score, and wins."""
 
     scored: int = 0
     won: int = 0
 
 
-def success_estimate(difficulty: str, participants: int, reputation: int | None, record: Record) -> int:
+def success_estimate(difficulty: str, participants: int, reputation: int | None, record: WinRecord) -> int:
     """A percent chance of winning: the difficulty's base, scaled by reputation and rivals, blended with own wins.
 
-    base = b(difficulty) x (0.5 + reputation/2000) / (1 + participants/4), as tos_ai's auto-miner estimates;
-    the own win rate at this difficulty weighs scored / (scored + 4), so history takes over as it grows.
+    base = tos_ai's estimate (`tos_ai.rules.estimate_success`, the auto-miner's), with the starting
+    reputation when it is unknown; the own win rate at this difficulty weighs scored / (scored + 4), so
+    history takes over as it grows.
     """
-    rep = 500 if reputation is None else max(0, min(reputation, 1000))
-    base = _BASE_SUCCESS.get(difficulty, 0.2) * (0.5 + rep / 2000) / (1 + participants / 4)
+    rep = rules.REPUTATION_START if reputation is None else reputation
+    base = rules.estimate_success(difficulty, participants, rep)
     weight = record.scored / (record.scored + _HISTORY_WEIGHT)
     own = record.won / record.scored if record.scored else 0.0
     return round(100 * max(0.0, min(1.0, (1 - weight) * base + weight * own)))
 
 
-def history_by_difficulty(address: str) -> dict[str, Record]:
+def history_by_difficulty(address: str) -> dict[str, WinRecord]:
     """The account's scored submissions and wins per difficulty, from the cached details of its tasks."""
     task_ids = joined_task_ids(address)
     won = set(
@@ -152,7 +150,7 @@ def history_by_difficulty(address: str) -> dict[str, Record]:
         if mine and mine[0].get("final_score") is not None:
             counts[task.difficulty][0] += 1
             counts[task.difficulty][1] += task.task_id in won
-    return {level: Record(scored, wins) for level, (scored, wins) in counts.items()}
+    return {level: WinRecord(scored, wins) for level, (scored, wins) in counts.items()}
 
 
 @dataclass(frozen=True)
@@ -209,7 +207,7 @@ def suitable_tasks(account: NodeAccount, profile: Profile) -> SuitableTasks:
             continue
         low, high = stake_bounds(task)
         chance = success_estimate(
-            task.difficulty, task.participants_count, reputation, history.get(task.difficulty, Record())
+            task.difficulty, task.participants_count, reputation, history.get(task.difficulty, WinRecord())
         )
         offered.append(SuitableTask(task, low, high, chance))
     return SuitableTasks(offered, reputation, locked, listing.problem, already, full)

@@ -34,6 +34,7 @@ from dashboard.models import (
     NodeEvent,
     Task,
 )
+from tos_ai import rules
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,7 @@ BATCH_LIMIT = 2000
 MINED_TYPES = ("winner", "participant")
 REWARD_TYPES = ("winner", "participant", "validator", "network", "refund", "stake_return")
 #: A validation agrees with the final score when it is at most this many points away (the spec's rule).
-AGREEMENT_POINTS = 15
-ACTIVE_STATUSES = ("Published", "InProgress", "UnderValidation")
+AGREEMENT_POINTS = rules.VALIDATION_CLOSE_POINTS
 
 _DAY_COUNTS = {
     "task_published": "tasks_published",
@@ -444,8 +444,12 @@ def glance(period: str = "7d") -> Glance:
     tasks_chart = bar_chart(
         [day.isoformat() for day in days],
         {
-            "Published": [recent[day].tasks_published if day in recent else 0 for day in days],
-            "Completed": [recent[day].tasks_completed if day in recent else 0 for day in days],
+            Task.Status.PUBLISHED.label: [
+                recent[day].tasks_published if day in recent else 0 for day in days
+            ],
+            Task.Status.COMPLETED.label: [
+                recent[day].tasks_completed if day in recent else 0 for day in days
+            ],
         },
         unit="tasks",
     )
@@ -460,7 +464,7 @@ def glance(period: str = "7d") -> Glance:
     )
     stored = NodeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     return Glance(
-        active_tasks=Task.objects.filter(status__in=ACTIVE_STATUSES).count(),
+        active_tasks=Task.objects.filter(status__in=rules.ACTIVE_STATUSES).count(),
         miners=int(totals["miners"] or 0),
         active_miners=activity.filter(joins__gt=0).values("address").distinct().count(),
         active_validators=activity.filter(validations__gt=0).values("address").distinct().count(),
@@ -627,5 +631,5 @@ def public_profile(address: str) -> PublicProfile | None:
         ),
         earned_month=sum(earned.get(day, 0) for day in month),
         recent_scores=[ScoreRow(score, titles.get(score.task_id, "")) for score in scores],
-        open_tasks=Task.objects.filter(publisher=address, status__in=ACTIVE_STATUSES).count(),
+        open_tasks=Task.objects.filter(publisher=address, status__in=rules.ACTIVE_STATUSES).count(),
     )

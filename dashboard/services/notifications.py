@@ -35,7 +35,8 @@ from dashboard.models import (
     NotificationSettings,
     Task,
 )
-from tos_ai import NodeError
+from dashboard.services.autoconfig import stake_within
+from tos_ai import NodeError, rules
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -390,7 +391,7 @@ def _check_stopped(config: AutoMiningConfig, now: dt.datetime) -> bool:
 
 def smallest_stake(config: AutoMiningConfig, address: str) -> int | None:
     """The stake auto-mining would put on the cheapest active task it may join (None when there is none)."""
-    tasks = Task.objects.filter(status__in=("Published", "InProgress"), deadline__gt=timezone.now()).exclude(
+    tasks = Task.objects.filter(status__in=rules.OPEN_STATUSES, deadline__gt=timezone.now()).exclude(
         publisher=address
     )
     if config.task_types:
@@ -400,9 +401,7 @@ def smallest_stake(config: AutoMiningConfig, address: str) -> int | None:
     cheapest = tasks.order_by("reward_amount").first()
     if cheapest is None:
         return None
-    low, high = max(cheapest.stake_required, cheapest.reward_amount // 10), cheapest.reward_amount // 2
-    wanted = int(cheapest.reward_amount * config.stake_fraction)
-    return min(max(wanted, low), high)
+    return stake_within(config, cheapest.reward_amount, cheapest.stake_required)
 
 
 def _check_balances(configs: Iterable[AutoMiningConfig], now: dt.datetime) -> int:

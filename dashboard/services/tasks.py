@@ -18,22 +18,15 @@ from django.utils import timezone
 from dashboard import events, node
 from dashboard.fields import as_amount
 from dashboard.models import NodeAccount, PublishRequest, Task
-from tos_ai import Client, NodeError, NodeResponseError, TaskDetails, TaskSummary, UnknownObject
+from tos_ai import Client, NodeError, NodeResponseError, TaskDetails, TaskSummary, UnknownObject, rules
 
 logger = logging.getLogger(__name__)
 
 #: The task types of the node API and the one detail each carries.
-TASK_TYPE_DETAILS: dict[str, str] = {
-    "CodeAnalysis": "language",
-    "SecurityAudit": "scope",
-    "DataAnalysis": "data_type",
-    "AlgorithmOptimization": "domain",
-    "LogicReasoning": "complexity",
-    "GeneralTask": "category",
-}
-ACTIVE_STATUSES = (Task.Status.PUBLISHED, Task.Status.IN_PROGRESS, Task.Status.UNDER_VALIDATION)
+TASK_TYPE_DETAILS = rules.TASK_TYPE_DETAILS
+ACTIVE_STATUSES = rules.ACTIVE_STATUSES
 #: The most tasks one `ai_list_active_tasks` call may return (the node's own limit).
-NODE_LIST_LIMIT = 1000
+NODE_LIST_LIMIT = rules.MAX_PAGE_LIMIT
 #: A search uses at most this many of its words (each one a condition on title and description).
 MAX_SEARCH_WORDS = 8
 #: At most this many task details are fetched to refresh one "My tasks" page.
@@ -167,7 +160,9 @@ def _cache_draft(account: NodeAccount, task_id: str, deadline: int, draft: TaskD
             "task_type": {draft.task_type: detail},
             "difficulty": draft.difficulty,
             "reward_amount": draft.reward,
-            "stake_required": draft.reward // 10 if draft.stake_required is None else draft.stake_required,
+            "stake_required": draft.reward // rules.STAKE_MIN_DIVISOR
+            if draft.stake_required is None
+            else draft.stake_required,
             "deadline": _moment(deadline),
             "created_at": timezone.now(),
             "status": Task.Status.PUBLISHED,

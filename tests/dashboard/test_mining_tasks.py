@@ -8,7 +8,7 @@ from django.test import Client
 
 from dashboard import services
 from dashboard.models import NodeAccount, Profile
-from dashboard.services.mining import Record, success_estimate
+from dashboard.services.mining import WinRecord, success_estimate
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member, publish_as
 from tests.support.tasks import TOS, address_of, cached_task, make_publisher, with_roles
@@ -77,12 +77,12 @@ def test_the_stake_range_and_a_chance_of_winning_are_shown(
 
 
 def test_the_success_estimate_leans_on_the_miners_own_wins_as_they_add_up() -> None:
-    fresh = success_estimate("Beginner", 0, 500, Record())
+    fresh = success_estimate("Beginner", 0, 500, WinRecord())
     assert fresh == 68  # 0.9 x 0.75
-    assert success_estimate("Expert", 0, 500, Record()) < fresh
-    assert success_estimate("Beginner", 4, 500, Record()) < fresh
-    assert success_estimate("Beginner", 0, 500, Record(scored=20, won=20)) > fresh
-    assert success_estimate("Beginner", 0, 500, Record(scored=20, won=0)) < 15
+    assert success_estimate("Expert", 0, 500, WinRecord()) < fresh
+    assert success_estimate("Beginner", 4, 500, WinRecord()) < fresh
+    assert success_estimate("Beginner", 0, 500, WinRecord(scored=20, won=20)) > fresh
+    assert success_estimate("Beginner", 0, 500, WinRecord(scored=20, won=0)) < 15
 
 
 def test_joining_stakes_the_exact_amount_typed_in_tos(

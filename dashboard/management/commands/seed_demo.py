@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from dashboard import services
 from dashboard.models import NodeAccount, Profile, Task
 from dashboard.services.tasks import TaskDraft
+from tos_ai import ATOMIC_PER_TOS
 
 DEMO_USERS = ("publisher", "miner", "validator")
 #: The account whose reviews keep the demo's tasks completing: a user nobody logs in with.
@@ -40,7 +41,7 @@ DEMO_ROLES = {
     REVIEWER: (False, False, True),
 }
 DEMO_TASKS = 3
-TOS = 10**8
+TOS = ATOMIC_PER_TOS
 REWARD = 60 * TOS
 STAKE_FRACTION = Decimal("0.1")
 
@@ -122,7 +123,7 @@ def demo_draft(number: int, pace: DemoPace | None = None) -> TaskDraft:
         description=description,
         task_type="GeneralTask",
         type_detail="demo",
-        difficulty="Beginner",
+        difficulty=Task.Difficulty.BEGINNER,
         reward=REWARD,
         stake_required=None,
         deadline=None,
