@@ -163,3 +163,16 @@ def test_services_start_background_work_by_name_only() -> None:
         if "dashboard.tasks" in targets and module.startswith("dashboard")
     }
     assert not wrong, sorted(wrong)
+
+
+def test_views_get_node_failures_as_problems_never_as_exceptions() -> None:
+    """Services return a NodeProblem (words, field, unavailable); a view catching NodeError is a second way."""
+    errors = {"tos_ai.NodeError", "tos_ai.errors", *(f"tos_ai.errors.{name}" for name in ("NodeError",))}
+    wrong = {
+        f"{module} imports {target}"
+        for module, targets in imports().items()
+        if module.startswith("dashboard.views")
+        for target in targets
+        if target in errors
+    }
+    assert not wrong, sorted(wrong)

@@ -20,7 +20,6 @@ from dashboard.forms.mining import (
     RejectForm,
     ReviewTabForm,
     SolutionForm,
-    add_review_problem,
 )
 from dashboard.forms.tasks import PublishTaskForm, TaskFilterForm, TosAmountField, reward_range_text
 
@@ -44,6 +43,5 @@ __all__ = [
     "TaskFilterForm",
     "TosAmountField",
     "UnlinkForm",
-    "add_review_problem",
     "reward_range_text",
 ]

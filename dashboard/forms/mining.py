@@ -10,6 +10,7 @@ from django import forms
 
 from dashboard import services
 from dashboard.amounts import tos_text
+from dashboard.forms.problems import NodeProblemForm
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
 from tos_ai import DIFFICULTY_LEVELS, TaskSolution, rules
 
@@ -35,12 +36,12 @@ class MiningPreferencesForm(forms.Form):
     )
 
 
-class ParticipateForm(forms.Form):
+class ParticipateForm(NodeProblemForm):
     """The stake to lock, typed in TOS, within the task's bounds (the node checks them again)."""
 
     stake = TosAmountField(label="Stake (TOS)")
 
-    NODE_FIELDS = {"stake_amount": "stake", "task_id": None}
+    NODE_FIELDS = {"stake_amount": "stake", "balance": "stake"}
 
     def __init__(self, *args: Any, bounds: tuple[int, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,16 +62,12 @@ class ParticipateForm(forms.Form):
             )
         return stake
 
-    def add_node_problem(self, message: str, node_field: str | None) -> None:
-        name = (node_field or "").split(".")[-1]
-        self.add_error("stake" if name in ("stake_amount", "stake", "balance") else None, message)
-
 
 #: A whole solution, as JSON, may be at most this many bytes (the node's rule).
 MAX_SOLUTION_BYTES = 64 * 1024
 
 
-class SolutionForm(forms.Form):
+class SolutionForm(NodeProblemForm):
     """A solution: content (required), code, documentation and test results."""
 
     content = forms.CharField(
@@ -124,13 +121,14 @@ class SolutionForm(forms.Form):
                 )
         return cleaned
 
-    def add_node_problem(self, message: str, node_field: str | None) -> None:
-        """Show a node refusal next to the field it names (`solution_data.content` → content), else on top."""
-        name = (node_field or "").split(".")[-1]
-        self.add_error(name if name in self.fields else None, message)
+
+#: A review's fields as the node names them (`quality_score`); the rest of a refusal goes on top.
+_REVIEW_FIELDS: dict[str, str | None] = {"quality_score": "score", "score": None}
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(NodeProblemForm):
+    NODE_FIELDS = _REVIEW_FIELDS
+
     score = forms.IntegerField(
         label="Score",
         min_value=_LOW_SCORE,
@@ -145,7 +143,9 @@ class ApproveForm(forms.Form):
         return services.Verdict(True, self.cleaned_data["score"], self.cleaned_data["reasoning"])
 
 
-class RejectForm(forms.Form):
+class RejectForm(NodeProblemForm):
+    NODE_FIELDS = _REVIEW_FIELDS
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -154,13 +154,6 @@ class RejectForm(forms.Form):
 
     def verdict(self) -> services.Verdict:
         return services.Verdict(False, 0, self.cleaned_data["reason"])
-
-
-def add_review_problem(form: forms.Form, message: str, node_field: str | None) -> None:
-    """A node refusal of a review, next to the score or reasoning when the node named one."""
-    name = (node_field or "").split(".")[-1]
-    field = {"quality_score": "score", "reasoning": "reasoning", "reason": "reason"}.get(name)
-    form.add_error(field if field in form.fields else None, message)
 
 
 _SUBMISSION_REF = re.compile(r"[0-9a-f]{64}:[0-9a-f]{64}")

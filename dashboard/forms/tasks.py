@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dashboard import services
 from dashboard.amounts import tos_text
+from dashboard.forms.problems import NodeProblemForm
 from dashboard.models import Task
 from dashboard.words import spoken
 from tos_ai import DIFFICULTY_LEVELS, REWARD_RANGES, rules
@@ -65,7 +66,7 @@ def check_size(text: str, what: str, minimum: int, maximum: int) -> None:
         )
 
 
-class PublishTaskForm(forms.Form):
+class PublishTaskForm(NodeProblemForm):
     """Every field of `task_data`, with the node's rules checked here too (the node still decides)."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
@@ -282,12 +283,6 @@ class PublishTaskForm(forms.Form):
             expert_count=data["expert_count"],
             quality_threshold=data["quality_threshold"],
         )
-
-    def add_node_problem(self, message: str, node_field: str | None) -> None:
-        """Show a node refusal next to the field it names (`task_data.reward_amount` → reward), else on top."""
-        name = (node_field or "").split(".")[-1]
-        field = self.NODE_FIELDS.get(name, name)
-        self.add_error(field if field in self.fields else None, message)
 
 
 class TaskFilterForm(forms.Form):

@@ -17,7 +17,7 @@ from dashboard.crypto import encrypt_secret
 from dashboard.models import AutoMiningConfig, NodeAccount, NodeEvent, Profile, Task
 from dashboard.services.autoconfig import set_enabled
 from dashboard.services.earnings import reward_words
-from tos_ai import AlreadyDone, Wallet, rules
+from tos_ai import AlreadyDone, NodeError, Wallet, rules
 
 
 @transaction.atomic
@@ -64,15 +64,26 @@ class AccountOverview:
     reputation: int
 
 
-def link_generated_account(user: User) -> NodeAccount:
+@dataclass(frozen=True)
+class LinkedAccount:
+    """A key generated and stored; `problem` when the node did not fund or register it (it stays linked)."""
+
+    account: NodeAccount
+    problem: node.NodeProblem | None = None
+
+
+def link_generated_account(user: User) -> LinkedAccount:
     """Generate a new key for the user; on a devnet, fund it from the faucet and register it as a miner."""
     wallet = Wallet.generate()
     account = _store_account(user, wallet, NodeAccount.Origin.GENERATED)
     if settings.TOS_DEV_FAUCET_AMOUNT:
-        with node.client() as dev:
-            dev.dev.faucet(account.address, settings.TOS_DEV_FAUCET_AMOUNT)
-        register_miner(account)
-    return account
+        try:
+            with node.client() as dev:
+                dev.dev.faucet(account.address, settings.TOS_DEV_FAUCET_AMOUNT)
+            register_miner(account)
+        except NodeError as exc:
+            return LinkedAccount(account, node.problem_of(exc))
+    return LinkedAccount(account)
 
 
 def link_imported_account(user: User, private_key_hex: str) -> NodeAccount:
@@ -111,19 +122,32 @@ def register_miner(account: NodeAccount) -> None:
     account.registered_miner = True
 
 
-def account_overview(account: NodeAccount) -> AccountOverview:
+@dataclass(frozen=True)
+class AccountReading:
+    """The account's figures from the node, or the node's problem in words when it did not answer."""
+
+    overview: AccountOverview | None
+    problem: node.NodeProblem | None = None
+
+
+def account_overview(account: NodeAccount) -> AccountReading:
     """Balance, locked stake, escrow and reputation of the account, read from the node."""
-    with node.client() as reader:
-        balance = reader.get_balance(account.address)
-        stats = reader.get_miner_stats(account.address)
-        published = reader.list_active_tasks({"publisher": account.address}, limit=rules.MAX_PAGE_LIMIT)
+    try:
+        with node.client() as reader:
+            balance = reader.get_balance(account.address)
+            stats = reader.get_miner_stats(account.address)
+            published = reader.list_active_tasks({"publisher": account.address}, limit=rules.MAX_PAGE_LIMIT)
+    except NodeError as exc:
+        return AccountReading(None, node.problem_of(exc))
     escrow = sum(task.reward_amount for task in published if task["publisher"] == account.address)
-    return AccountOverview(
-        address=account.address,
-        balance=balance,
-        locked_stake=stats.current_stake,
-        escrow=escrow,
-        reputation=stats.reputation,
+    return AccountReading(
+        AccountOverview(
+            address=account.address,
+            balance=balance,
+            locked_stake=stats.current_stake,
+            escrow=escrow,
+            reputation=stats.reputation,
+        )
     )
 
 

@@ -19,7 +19,6 @@ from dashboard.charts import BarChart, bar_chart
 from dashboard.models import AddressDay, NetworkAddress, NodeAccount, Task
 from dashboard.services import automining, mining, tasks, validation
 from dashboard.services.accounts import AccountOverview, account_overview
-from tos_ai import NodeError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -46,10 +45,8 @@ class AccountSection:
 def account_section(account: NodeAccount) -> AccountSection:
     if not node.node_is_up():
         return AccountSection(None, node.NodeProblem(node.NODE_UNAVAILABLE, unavailable=True))
-    try:
-        return AccountSection(account_overview(account))
-    except NodeError as exc:
-        return AccountSection(None, node.problem_of(exc))
+    reading = account_overview(account)
+    return AccountSection(reading.overview, reading.problem)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard import access, ratelimit, services
 from dashboard.forms import MiningPreferencesForm, ParticipateForm, PeriodForm, SolutionForm
-from dashboard.http import HtmxHttpRequest
+from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import role_required
 
 _TASK_ID = re.compile(r"[0-9a-f]{64}")
@@ -84,7 +84,7 @@ def join_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
                 messages.success(request, "You joined the task; your stake is locked until it completes.")
                 return redirect("submit_solution", task_id=task.task_id)
             form.add_node_problem(problem.message, problem.field)
-            status = 503 if problem.unavailable else 400
+            status = failure_status(unavailable=problem.unavailable)
     context = {"task": task, "form": form, "account": account, "problem": lookup.problem}
     return render(request, "dashboard/mining_join.html", context, status=status)
 
@@ -105,7 +105,7 @@ def submit_solution(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
                 messages.success(request, "Your solution is submitted; validators will score it.")
                 return redirect("participations")
             form.add_node_problem(problem.message, problem.field)
-            status = 503 if problem.unavailable else 400
+            status = failure_status(unavailable=problem.unavailable)
     submission = services.submission_of(task, account.address)
     context = {"task": task, "form": form, "submission": submission}
     return render(request, "dashboard/mining_submit.html", context, status=status)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import access, ratelimit, services
 from dashboard.forms import PublishTaskForm, TaskFilterForm
-from dashboard.http import HtmxHttpRequest
+from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import has_role, role_required
 
 TASKS_PER_PAGE = 20
@@ -59,7 +59,7 @@ def publish_task(request: HtmxHttpRequest) -> HttpResponse:
                 status = 409
             elif outcome.problem:
                 form.add_node_problem(outcome.problem.message, outcome.problem.field)
-                status = 503 if outcome.problem.unavailable else 400
+                status = failure_status(unavailable=outcome.problem.unavailable)
     return render(request, "dashboard/task_publish.html", {"form": form, "account": account}, status=status)
 
 

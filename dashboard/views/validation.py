@@ -17,9 +17,8 @@ from dashboard.forms import (
     PeriodForm,
     RejectForm,
     ReviewTabForm,
-    add_review_problem,
 )
-from dashboard.http import HtmxHttpRequest
+from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import role_required
 from dashboard.views.mining import credits_csv, partial_requested
 
@@ -62,10 +61,10 @@ def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str
                 messages.success(request, f"Your review is recorded: {outcome.message}")
                 return redirect("review_queue")
             if outcome.field:
-                add_review_problem(form, outcome.message, outcome.field)
+                form.add_node_problem(outcome.message, outcome.field)
             else:
                 refused = outcome.message
-            status = 503 if outcome.unavailable else 409 if refused else 400
+            status = failure_status(unavailable=outcome.unavailable, refused=bool(refused))
         elif action not in ("approve", "reject"):
             refused = "Choose Approve or Reject."
     lookup = services.review_item(account, task_id, submission_id)

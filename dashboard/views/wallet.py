@@ -13,11 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import node, ratelimit, services
+from dashboard import ratelimit, services
 from dashboard.forms import ImportKeyForm, KeyDownloadForm, UnlinkForm
 from dashboard.http import HtmxHttpRequest
 from dashboard.models import NodeAccount
-from tos_ai import NodeError
 
 
 def _account(request: HttpRequest) -> NodeAccount | None:
@@ -32,10 +31,8 @@ def wallet(request: HtmxHttpRequest) -> HttpResponse:
     account = _account(request)
     overview, problem = None, None
     if account:
-        try:
-            overview = services.account_overview(account)
-        except NodeError as exc:
-            problem = node.describe(exc)
+        reading = services.account_overview(account)
+        overview, problem = reading.overview, reading.problem
     if request.htmx:
         return render(request, "dashboard/wallet.html#balance", {"overview": overview, "problem": problem})
     return _page(request, account, overview=overview, problem=problem)
@@ -64,15 +61,16 @@ def generate(request: HttpRequest) -> HttpResponse:
     """Generate a new key for the user (funded from the faucet on a devnet)."""
     assert request.user.is_authenticated
     try:
-        account = services.link_generated_account(request.user)
+        linked = services.link_generated_account(request.user)
     except services.AccountAlreadyLinked:
         messages.error(request, "You already have a node account.")
-    except NodeError as exc:
-        messages.error(
-            request, f"Your key was created, but the node could not fund it: {node.describe(exc).message}"
-        )
     else:
-        messages.success(request, f"New node account {account.address} created.")
+        if linked.problem:
+            messages.error(
+                request, f"Your key was created, but the node could not fund it: {linked.problem.message}"
+            )
+        else:
+            messages.success(request, f"New node account {linked.account.address} created.")
     return redirect("wallet")
 
 

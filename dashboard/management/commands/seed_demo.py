@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard import services
 from dashboard.models import NodeAccount, Profile, Task
@@ -200,7 +200,9 @@ def set_up_activity(users: dict[str, User], pace: DemoPace) -> dict[str, User]:
             defaults={"is_publisher": is_publisher, "is_miner": is_miner, "is_validator": is_validator},
         )
         if not NodeAccount.objects.filter(user=user).exists():
-            services.link_generated_account(user)
+            linked = services.link_generated_account(user)
+            if linked.problem:
+                raise CommandError(f"{username}'s account was not funded: {linked.problem.message}")
     miner = users["miner"]
     services.save_config(miner, pace.automining())
     services.set_enabled(miner, True)
