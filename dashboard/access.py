@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
 from dashboard.models import NodeAccount, NodeEvent, Task
+
+#: A task's or a submission's id: 64 lowercase hex digits (the node's hashes).
+HEX_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def ids_or_404(*ids: str, missing: str = "No such task.") -> None:
+    """404 for a task or submission id that cannot be one, before anything is looked up."""
+    if not all(HEX_ID.fullmatch(value) for value in ids):
+        raise Http404(missing)
 
 
 def node_account_of(user: AbstractBaseUser | AnonymousUser) -> NodeAccount | None:

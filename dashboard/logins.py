@@ -69,7 +69,7 @@ def _device_token(request: HttpRequest, username: str) -> str | None:
     return str(value["t"])
 
 
-def check(client: LoginClient) -> ratelimit.Verdict:
+def check(client: LoginClient) -> ratelimit.Allowance:
     """Whether this client may try a password for this account now."""
     return ratelimit.check(FAILURES_PER_CLIENT, client.key)
 

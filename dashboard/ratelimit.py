@@ -32,7 +32,9 @@ class Limit:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Allowance:
+    """Whether a hit is within its limit, and when not, the seconds until the window ends."""
+
     allowed: bool
     retry_after: int = 0
 
@@ -56,18 +58,18 @@ def _window(limit: Limit, key: str) -> tuple[str, int]:
     return f"rl:{limit.name}:{key}:{window_start}", window_start + limit.seconds - now
 
 
-def check(limit: Limit, key: str) -> Verdict:
+def check(limit: Limit, key: str) -> Allowance:
     """Whether `key` is still under `limit`, without counting a hit."""
     cache_key, remaining = _window(limit, key)
     try:
         hits = cache.get(cache_key, 0)
     except Exception as exc:
         logger.warning("rate limit %s not checked: the cache is unavailable (%s)", limit.name, exc)
-        return Verdict(True)
-    return Verdict(hits < limit.count, 0 if hits < limit.count else remaining)
+        return Allowance(True)
+    return Allowance(hits < limit.count, 0 if hits < limit.count else remaining)
 
 
-def hit(limit: Limit, key: str) -> Verdict:
+def hit(limit: Limit, key: str) -> Allowance:
     """Count one hit for `key`; the verdict says whether this hit was within the limit."""
     cache_key, remaining = _window(limit, key)
     try:
@@ -75,8 +77,8 @@ def hit(limit: Limit, key: str) -> Verdict:
         hits = cache.incr(cache_key)
     except Exception as exc:
         logger.warning("rate limit %s not counted: the cache is unavailable (%s)", limit.name, exc)
-        return Verdict(True)
-    return Verdict(hits <= limit.count, 0 if hits <= limit.count else remaining)
+        return Allowance(True)
+    return Allowance(hits <= limit.count, 0 if hits <= limit.count else remaining)
 
 
 def limit_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

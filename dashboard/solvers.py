@@ -17,11 +17,12 @@ from typing import Any, Literal
 import httpx
 
 from dashboard import egress
-from tos_ai import TaskDetails, TaskSolution, draft_offline_solution
+from tos_ai import TaskDetails, TaskSolution, draft_offline_solution, rules
 
 SolverKind = Literal["offline", "openai", "anthropic"]
 
-MAX_SOLUTION_BYTES = 60 * 1024  # the node refuses a whole solution over 64 KiB; leave room for the rest
+#: The answer's share of a solution: the node refuses a whole solution over its limit; leave room for the rest.
+MAX_SOLUTION_BYTES = rules.MAX_SOLUTION_BYTES - 4 * 1024
 ANTHROPIC_VERSION = "2023-06-01"
 #: Where each kind of solver is asked when the miner names no address (the others have no default).
 DEFAULT_BASE_URLS: Mapping[str, str] = {"anthropic": "https://api.anthropic.com"}

@@ -3,7 +3,22 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dashboard.views import accounts, health, leaderboard, mining, overview, tasks, validation, wallet
+from dashboard.views import (
+    accounts,
+    automining,
+    feed,
+    health,
+    leaderboard,
+    mining,
+    network,
+    notifications,
+    overview,
+    preferences,
+    runs,
+    tasks,
+    validation,
+    wallet,
+)
 
 urlpatterns = [
     path("", overview.home, name="home"),
@@ -32,9 +47,6 @@ urlpatterns = [
     path("tasks/mine/", tasks.my_tasks, name="my_tasks"),
     path("tasks/<str:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<str:task_id>/cancel/", tasks.cancel_task, name="cancel_task"),
-]
-
-urlpatterns += [
     # Miner
     path("mining/", mining.mining_tasks, name="mining_tasks"),
     path("mining/preferences/", mining.mining_preferences, name="mining_preferences"),
@@ -56,29 +68,14 @@ urlpatterns += [
     ),
     # Leaderboards
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
-]
-
-# Live feed
-from dashboard.views import feed  # noqa: E402
-
-urlpatterns += [
+    # Live feed
     path("feed/", feed.feed, name="feed"),
-]
-
-# Auto-mining
-from dashboard.views import automining  # noqa: E402
-
-urlpatterns += [
+    # Auto-mining
     path("mining/auto/", automining.automining_settings, name="automining"),
     path("mining/auto/toggle/", automining.automining_toggle, name="automining_toggle"),
     path("mining/auto/status/", automining.automining_status, name="automining_status"),
     path("mining/auto/runs/<int:run_id>/", automining.automining_run, name="automining_run"),
-]
-
-# The network at a glance (public), notifications, preferences
-from dashboard.views import network, notifications, preferences, runs  # noqa: E402
-
-urlpatterns += [
+    # The network at a glance (public), notifications, preferences
     path("network/", network.network, name="network"),
     path("network/<str:address>/", network.profile, name="public_profile"),
     path("notifications/", notifications.notification_list, name="notifications"),

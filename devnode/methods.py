@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from devnode import presenters, rules
 from devnode.crypto import DEVNET_NETWORK
 from devnode.errors import UNKNOWN_ENTITY, RpcError, invalid_params
-from devnode.events import EVENT_NAMES
 from devnode.results import RESULTS
 from devnode.schema import (
     Address,
@@ -676,4 +675,3 @@ def _build() -> dict[str, Method]:
 
 
 METHODS = _build()
-EVENT_FILTER_NAMES = EVENT_NAMES

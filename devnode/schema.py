@@ -327,18 +327,6 @@ class ListOf(Schema):
 
 
 @dataclass
-class Nullable(Schema):
-    inner: Schema = field(default_factory=Json)
-    description: str = ""
-
-    def parse(self, value: Any, path: str) -> Any:
-        return None if value is None else self.inner.parse(value, path)
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._doc({"oneOf": [self.inner.json_schema(), {"type": "null"}]})
-
-
-@dataclass
 class Prop:
     """One named member of an object."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from dashboard import services
+from dashboard.access import HEX_ID
 from dashboard.amounts import tos_text
 from dashboard.forms.problems import NodeProblemForm
 from dashboard.forms.tasks import TASK_TYPE_CHOICES, TosAmountField
@@ -64,7 +65,7 @@ class ParticipateForm(NodeProblemForm):
 
 
 #: A whole solution, as JSON, may be at most this many bytes (the node's rule).
-MAX_SOLUTION_BYTES = 64 * 1024
+MAX_SOLUTION_BYTES = rules.MAX_SOLUTION_BYTES
 
 
 class SolutionForm(NodeProblemForm):
@@ -156,7 +157,7 @@ class RejectForm(NodeProblemForm):
         return services.Verdict(False, 0, self.cleaned_data["reason"])
 
 
-_SUBMISSION_REF = re.compile(r"[0-9a-f]{64}:[0-9a-f]{64}")
+_SUBMISSION_REF = re.compile(rf"{HEX_ID.pattern}:{HEX_ID.pattern}")
 
 
 class SubmissionRefsField(forms.MultipleChoiceField):

@@ -435,7 +435,7 @@ def queue_problem() -> str:
     """Words when the task queue (Redis, the Celery broker) is down: nothing runs until it is back.
 
     The same per-process probe as the pages' Redis banner: the status polls every few seconds per open
-    page, and each poll no longer opens a connection of its own."""
+    page, so a poll reads the probe's last answer instead of opening a connection of its own."""
     if health.redis_is_up():
         return ""
     return "The task queue (Redis) is unavailable: auto-mining waits and resumes by itself when it is back."

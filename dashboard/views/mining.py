@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -15,8 +14,6 @@ from dashboard import access, ratelimit, services
 from dashboard.forms import MiningPreferencesForm, ParticipateForm, PeriodForm, SolutionForm
 from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import role_required
-
-_TASK_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def partial_requested(request: HtmxHttpRequest, target: str) -> bool:
@@ -61,8 +58,7 @@ def mining_preferences(request: HtmxHttpRequest) -> HttpResponse:
 @ratelimit.limit_writes
 def join_task(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     """Join a task with a stake within its bounds, typed in TOS."""
-    if not _TASK_ID.fullmatch(task_id):
-        raise Http404("No such task.")
+    access.ids_or_404(task_id)
     lookup = services.refresh_task(task_id)
     if lookup.task is None:
         if lookup.problem is None:

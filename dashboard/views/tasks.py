@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -16,7 +14,6 @@ from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import has_role, role_required
 
 TASKS_PER_PAGE = 20
-_TASK_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def _partial_requested(request: HtmxHttpRequest, target: str) -> bool:
@@ -80,8 +77,7 @@ def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def task_detail(request: HtmxHttpRequest, task_id: str) -> HttpResponse:
     """A task's summary, participants, submissions, validations and payouts."""
-    if not _TASK_ID.fullmatch(task_id):
-        raise Http404("No such task.")
+    access.ids_or_404(task_id)
     lookup = services.refresh_task(task_id)
     if lookup.task is None and lookup.problem is None:
         raise Http404("No such task.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,8 +19,6 @@ from dashboard.forms import (
 from dashboard.http import HtmxHttpRequest, failure_status
 from dashboard.roles import role_required
 from dashboard.views.mining import credits_csv, partial_requested
-
-_ID = re.compile(r"[0-9a-f]{64}")
 
 
 @role_required("validator")
@@ -42,8 +38,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
 @ratelimit.limit_writes
 def review_submission(request: HtmxHttpRequest, task_id: str, submission_id: str) -> HttpResponse:
     """One submission beside its task's requirements: approve with a score, or reject with a reason."""
-    if not (_ID.fullmatch(task_id) and _ID.fullmatch(submission_id)):
-        raise Http404("No such submission.")
+    access.ids_or_404(task_id, submission_id, missing="No such submission.")
     account = access.node_account_of(request.user)
     if account is None:
         return redirect("wallet")

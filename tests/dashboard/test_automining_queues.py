@@ -1,8 +1,8 @@
 """One user's slow AI service never delays anyone's joining: the Procfile's two workers, real processes.
 
 The `worker` (queue `mining`) chooses and joins; the `solver` (queue `solving`, threads) waits for the AI
-services, each user holding at most AUTOMINING_SOLVER_CALLS_PER_USER calls at once. Before the queues were
-split, one 20 s AI service held the shared pool and a fast miner joined tasks ~20 s late.
+services, each user holding at most AUTOMINING_SOLVER_CALLS_PER_USER calls at once. With one shared pool, a
+20 s AI service would hold it and a fast miner would join its tasks ~20 s late.
 """
 
 from __future__ import annotations
