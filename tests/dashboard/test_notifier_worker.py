@@ -5,6 +5,7 @@ mid-call is sent again by the next worker, with the same delivery id, and to nob
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from dashboard.services import deliveries
 from tests.support.automining import CeleryProcess, in_stack, wait_until
 from tests.support.daphne import Stack, make_stack
 from tests.support.devnode import DevnodeProcess
@@ -73,9 +75,11 @@ def test_a_hanging_endpoint_delays_nobody_else_and_a_killed_workers_delivery_is_
         wait_until(lambda: receiver.to("/ok"), 20, "the other user's delivery", first)
         assert receiver.to("/ok")[0].at - asked < 5
         # One call to the hanging endpoint at a time, and none while it rests after a failure: the other
-        # two deliveries wait without holding a worker thread (the first may be retried after its backoff).
-        first_id = receiver.to("/hang")[0].headers["X-TOS-Delivery"]
-        assert {item.headers["X-TOS-Delivery"] for item in receiver.to("/hang")} == {first_id}
+        # two deliveries wait without holding a worker thread. On a loaded machine this point can come
+        # after the rest, when a next call (of any of the three) is due: what matters is the spacing.
+        calls = receiver.to("/hang")
+        gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(calls)]
+        assert all(gap >= deliveries.BACKOFF_SECONDS[0] for gap in gaps), gaps
         assert run_in(stack, "delivery", delivery_id=fast["delivery_id"])["state"] == "delivered"
 
         first.stop(kill=True)  # SIGKILL, mid-call or between attempts
