@@ -12,7 +12,6 @@ import asyncio
 import logging
 import re
 from collections import deque
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,9 +20,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
-from dashboard import broadcast
-from dashboard.broadcast import EventMessage, HeartbeatMessage, ResyncMessage, UnreadMessage
+from dashboard import livemessages, visibility
 from dashboard.feedhub import feed_hub
+from dashboard.livecursor import LiveCursor, Step
+from dashboard.livemessages import EventMessage, HeartbeatMessage, ResyncMessage, UnreadMessage
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     task_id: str
     renders_feed: bool
     joined: list[str]
-    #: The last seq sent on this connection; None until the page said where it is.
-    cursor: int | None
-    #: True from a resume until the first live message, which is checked for events the layer never brought.
-    checking: bool
+    #: Where the connection is in the event log, and what to do with each message (seen, new, a gap).
+    position: LiveCursor
     #: Messages waiting while the page handles one (a replay awaits the database): handled in order, once.
     mailbox: deque[dict[str, Any]]
     busy: bool
@@ -67,7 +65,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
 
     async def connect(self) -> None:
-        self.joined, self.cursor, self.checking = [], None, False
+        self.joined, self.position = [], LiveCursor()
         self.mailbox, self.busy, self.drains, self.in_feed = deque(), False, set(), False
         user = self.scope.get("user")
         query = parse_qs(self.scope.get("query_string", b"").decode("ascii", "replace"))
@@ -86,9 +84,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.renders_feed = (query.get("feed") or [""])[0] == "1"
         # Groups come from the session's user id and a validated, public task id; never another user's.
         # The feed reaches every page through the process's hub; the narrow groups through the layer.
-        self.joined = [broadcast.user_group(self.user_id)]
+        self.joined = [visibility.user_group(self.user_id)]
         if task_id:
-            self.joined.append(broadcast.task_group(task_id))
+            self.joined.append(visibility.task_group(task_id))
         try:
             for group in self.joined:
                 await self.channel_layer.group_add(group, self.channel_name)
@@ -127,7 +125,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def from_hub(self, message: dict[str, Any]) -> None:
         """A feed message from the process's hub, which serves every page in turn: what may wait on the
         database (a replay in hand, the check after a resume) is handled in this page's own task."""
-        if not (self.busy or self._may_have_missed(message)):
+        if not (self.busy or self.position.may_have_missed(message.get("prev"))):
             await self.deliver(message)
             return
         self.mailbox.append(message)
@@ -148,7 +146,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 item = self.mailbox.popleft()
                 if item["type"] == RESUME:
                     await self._replay(item["since_seq"])
-                    self.checking = True
+                    self.position.resumed()
                 else:
                     await getattr(self, get_handler_name(item))(item)
         finally:
@@ -166,7 +164,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             # The page heard nothing for a while: this answer tells it whether its connection still works.
-            cursor = self.cursor or 0
+            cursor = self.position.seq or 0
             await self.send(text_data=self._signal(cursor, cursor, "", flag="pong"))
             return
         if not isinstance(content, dict) or content.get("type") != "resume":
@@ -185,18 +183,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _replay(self, since_seq: int, before: int | None = None) -> None:
         """Send the stored events after `since_seq` (and below `before`) this user may see, in order."""
-        replay = await database_sync_to_async(broadcast.replay_for)(self.user_id, since_seq)
-        prev = since_seq
+        replay = await database_sync_to_async(livemessages.replay_for)(self.user_id, since_seq)
         if replay.truncated:
-            await self.send(text_data=self._signal(replay.head_seq, prev, "", flag="reload"))
-            self.cursor = max(self.cursor or 0, replay.head_seq)
+            await self.send(text_data=self._signal(replay.head_seq, since_seq, "", flag="reload"))
+            self.position.reloaded(replay.head_seq)
             return
-        for message in replay.messages:
-            if before is not None and message["seq"] >= before:
-                break
+        seqs = [message["seq"] for message in replay.messages]
+        frames = self.position.replayed(since_seq, seqs, before)  # the first len(frames) messages, in order
+        for message, (_, prev) in zip(replay.messages[: len(frames)], frames, strict=True):
             await self.send(text_data=self._frame(message, prev))
-            prev = message["seq"]
-        self.cursor = max(self.cursor or 0, prev)
 
     async def feed_event(self, message: EventMessage) -> None:
         await self._relay(message)
@@ -208,55 +203,48 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self._relay(message)
 
     async def feed_resync(self, message: ResyncMessage) -> None:
-        if self.cursor is not None:
-            await self.send(
-                text_data=self._signal(self.cursor, self.cursor, "tasks task wallet", flag="resync")
-            )
+        cursor = self.position.seq
+        if cursor is not None:
+            await self.send(text_data=self._signal(cursor, cursor, "tasks task wallet", flag="resync"))
 
     async def feed_heartbeat(self, message: HeartbeatMessage) -> None:
         """The relay is alive: pass on how far the node and the relay are, after replaying a feed event this
         page missed (the heartbeat names the feed's last sent seq, like an event's `prev`)."""
-        if self.cursor is None:
+        cursor = self.position.seq
+        if cursor is None:
             return
-        prev = message.get("prev")
-        if prev is not None and prev > self.cursor:
-            await self._replay(self.cursor)
+        if self.position.missed_before_beat(message.get("prev")):
+            await self._replay(cursor)
+            cursor = self.position.seq or cursor
         beat = f'data-head="{int(message["head"]):d}" data-sent="{int(message["sent"]):d}"'
-        await self.send(text_data=self._signal(self.cursor, self.cursor, "", flag="heartbeat", extra=beat))
+        await self.send(text_data=self._signal(cursor, cursor, "", flag="heartbeat", extra=beat))
 
     async def user_unread(self, message: UnreadMessage) -> None:
         """The user's unread notifications changed: the header's count, rendered by the sender from an
         integer in fixed markup, is swapped in by id (it carries no seq: the count is a state, not an event)."""
         await self.send(text_data=message["html"])
 
-    def _may_have_missed(self, message: Mapping[str, Any]) -> bool:
-        """Whether events before this one may be missing: the first live event after a resume, or one whose
-        group's previous event (named by the relay) is past what this page has sent."""
-        prev = message.get("prev")
-        return self.checking or (self.cursor is not None and prev is not None and prev > self.cursor)
-
     async def _relay(self, message: EventMessage) -> None:
         # The same event reaches a page through up to three groups: the first copy is sent, the rest are
-        # at or below the cursor. Before the page resumed, the replay will carry it.
-        if self.cursor is None or message["seq"] <= self.cursor:
+        # seen. Before the page resumed, the replay will carry it.
+        seq = message["seq"]
+        step = self.position.live(seq, message.get("prev"))
+        if step is Step.SEEN:
             return
-        if self._may_have_missed(message):
-            self.checking = False
-            if message["seq"] > self.cursor + 1:
-                # Events the layer did not bring: pub/sub does not acknowledge a group's SUBSCRIBE (an event
-                # published after the replay's query but before the subscription took effect reaches
-                # neither) and drops what is published while a process reconnects to Redis; the relay's send
-                # may have failed. They lie below this event (one relay sends in seq order), so one query
-                # finds them. The page sees them when this next event comes.
-                await self._replay(self.cursor, before=message["seq"])
-                if message["seq"] <= self.cursor:
-                    return
-        prev, self.cursor = self.cursor, message["seq"]
-        await self.send(text_data=self._frame(message, prev))
+        if step is Step.GAP:
+            # Events the layer did not bring: pub/sub does not acknowledge a group's SUBSCRIBE (an event
+            # published after the replay's query but before the subscription took effect reaches
+            # neither) and drops what is published while a process reconnects to Redis; the relay's send
+            # may have failed. They lie below this event (one relay sends in seq order), so one query
+            # finds them. The page sees them when this next event comes.
+            await self._replay(self.position.seq or 0, before=seq)
+        prev = self.position.advance(seq)
+        if prev is not None:
+            await self.send(text_data=self._frame(message, prev))
 
     def _frame(self, message: EventMessage, prev: int) -> str:
         refresh = []
-        if message["name"] in broadcast.TASK_LIST_EVENTS:
+        if message["name"] in visibility.TASK_LIST_EVENTS:
             refresh.append("tasks")
         if self.task_id and message["task_id"] == self.task_id:
             refresh.append("task")

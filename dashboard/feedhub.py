@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from dashboard.broadcast import FEED_GROUP
+from dashboard.visibility import FEED_GROUP
 
 logger = logging.getLogger(__name__)
 

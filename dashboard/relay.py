@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError, transaction
 from redis.exceptions import LockError, RedisError
 
-from dashboard import broadcast, node, services
+from dashboard import broadcast, livemessages, node, services
 from dashboard.events import catch_up, last_stored_seq, record_events
 from dashboard.fields import as_amount
 from dashboard.models import NodeEvent, RelayCursor, Task
@@ -80,18 +80,42 @@ class LeaseLost(Exception):
     """This relay can no longer be sure it holds the lock: it must not store or send anything more."""
 
 
-def store_and_announce(raw_events: Sequence[Mapping[str, Any]]) -> int:
-    """Store the events not stored yet, then send the pages every stored event they were not sent yet.
+@dataclass(frozen=True)
+class Stored:
+    """A batch the relay stored: how many events were new, and what the pages must be sent for it."""
 
-    An event a page view stored first (it caught up while the relay was behind) is sent too: the relay is
-    the only sender, so pages get every event once and in seq order. Returns how many events were new.
+    new: int
+    messages: broadcast.Outgoing
+
+
+def store(raw_events: Sequence[Mapping[str, Any]]) -> Stored:
+    """Store the events not stored yet; once that commits, name the messages the pages must be sent.
+
+    Every stored event the pages were not sent yet is among them, also one a page view stored first (it
+    caught up while the relay was behind): the relay is the only sender, so pages get every event once
+    and in seq order. The caller sends the messages (`broadcast.send`) after this returns; called
+    outside any transaction (the relay's database thread), it returns after the batch committed.
     """
     seqs = [seq for seq in (_seq_of(event) for event in raw_events) if seq is not None]
-    with transaction.atomic():
-        stored = record_events(raw_events)
-        if seqs:
-            announce_up_to(max(seqs), first=min(seqs))
-    return len(stored)
+    with broadcast.relay_batch() as from_hooks:
+        with transaction.atomic():
+            stored = record_events(raw_events)
+            unsent = announce_up_to(max(seqs), first=min(seqs)) if seqs else Unsent([], None)
+        messages = unsent.messages()
+    return Stored(len(stored), [*messages, *from_hooks])
+
+
+def store_and_announce(raw_events: Sequence[Mapping[str, Any]]) -> int:
+    """`store`, then send once the caller's transaction (if any) commits, from synchronous code (tests,
+    tools; the relay awaits its sends instead). Returns how many events were new."""
+    stored = store(raw_events)
+
+    def send_deliveries() -> None:  # a function, not a partial: Django names it when it logs a failed send
+        broadcast.send_from_thread(stored.messages)
+
+    # robust: the events are stored whatever happens to the send; pages that miss it replay it later.
+    transaction.on_commit(send_deliveries, robust=True)
+    return stored.new
 
 
 def _seq_of(event: Mapping[str, Any]) -> int | None:
@@ -106,9 +130,26 @@ def _seq_of(event: Mapping[str, Any]) -> int | None:
 ANNOUNCE_LIMIT = 1000
 
 
-def announce_up_to(top: int, *, first: int | None = None) -> list[NodeEvent]:
-    """Inside a transaction: after its commit, send every stored event after the relay's cursor up to `top`
-    (each to its groups), wake auto-mining for the tasks among them, and move the cursor to `top`.
+@dataclass(frozen=True)
+class Unsent:
+    """The stored events the pages were not sent yet, in seq order; or, past `ANNOUNCE_LIMIT`, only the
+    seq up to which pages are told to refresh (`refresh_up_to`) instead."""
+
+    events: list[NodeEvent]
+    refresh_up_to: int | None
+
+    def messages(self) -> broadcast.Outgoing:
+        """After the commit that moved the cursor past them: their messages, in the order to send."""
+        if self.refresh_up_to is not None:
+            broadcast.sent_seqs.clear()  # the next message names the newest skipped event: pages replay
+            return broadcast.resync(self.refresh_up_to)
+        return broadcast.addressed(livemessages.deliveries_for(self.events))
+
+
+def announce_up_to(top: int, *, first: int | None = None) -> Unsent:
+    """Inside a transaction: take every stored event after the relay's cursor up to `top` as sent, run the
+    relay's hooks on them (rollups, notifications, auto-mining's wake-up after the commit), and move the
+    cursor to `top`. The caller sends them once the transaction commits.
 
     With no cursor yet (a first start), the events before `first` count as sent.
     """
@@ -116,27 +157,21 @@ def announce_up_to(top: int, *, first: int | None = None) -> list[NodeEvent]:
     if cursor is None:
         cursor = RelayCursor.objects.create(pk=1, seq=max(0, (top if first is None else first) - 1))
     if top <= cursor.seq:
-        return []
+        return Unsent([], None)
     unsent = NodeEvent.objects.filter(seq__gt=cursor.seq, seq__lte=top).order_by("seq")
     events = list(unsent[: ANNOUNCE_LIMIT + 1])
+    refresh_up_to = None
     if len(events) > ANNOUNCE_LIMIT:
         logger.warning(
             "%s events after #%s were never sent to the pages; telling them to refresh instead",
             unsent.count(),
             cursor.seq,
         )
-        events = []
-
-        def tell_pages_to_refresh() -> None:
-            broadcast.sent_seqs.clear()  # the next message names the newest skipped event: pages replay
-            broadcast.announce_resync(top)
-
-        transaction.on_commit(tell_pages_to_refresh, robust=True)
-    broadcast.announce_on_commit(events)
-    services.on_new_events(events)  # a published task wakes auto-mining, after the commit
+        events, refresh_up_to = [], top
+    services.on_new_events(events)
     cursor.seq = top
     cursor.save(update_fields=["seq"])
-    return events
+    return Unsent(events, refresh_up_to)
 
 
 def resume_point() -> int:
@@ -145,19 +180,28 @@ def resume_point() -> int:
     return int(cursor) if cursor is not None else last_stored_seq()
 
 
-def resync() -> int:
+@dataclass(frozen=True)
+class Resynced:
+    """A resync: how many tasks were reloaded, and what the pages must be sent for it (the refresh last)."""
+
+    refreshed: int
+    messages: broadcast.Outgoing
+
+
+def resync() -> Resynced:
     """After events were lost: store what the node still keeps, then reload the tasks they touched.
 
-    Returns how many tasks were refreshed. What the lost events said is recovered from the node's
-    current state: the active tasks, every cached task still active, and every task a kept event names.
+    What the lost events said is recovered from the node's current state: the active tasks, every cached
+    task still active, and every task a kept event names. The caller sends the messages.
     """
     result = catch_up()
-    with transaction.atomic():
-        sent = announce_up_to(last_stored_seq())
-    touched = {event.task_id for event in [*result.new_events, *sent] if event.task_id}
+    with broadcast.relay_batch() as from_hooks:
+        with transaction.atomic():
+            unsent = announce_up_to(last_stored_seq())
+        messages = [*unsent.messages(), *from_hooks]
+    touched = {event.task_id for event in [*result.new_events, *unsent.events] if event.task_id}
     refreshed = refresh_tasks(touched)
-    broadcast.announce_resync(last_stored_seq())
-    return refreshed
+    return Resynced(refreshed, [*messages, *broadcast.resync(last_stored_seq())])
 
 
 def refresh_tasks(task_ids: Iterable[str]) -> int:
@@ -277,6 +321,17 @@ class Relay:
         if time.monotonic() > self._lease_until - self.config.renew_every / 2:
             raise LeaseLost
 
+    @staticmethod
+    async def _send(messages: broadcast.Outgoing) -> None:
+        """Send a committed batch's messages. The events are stored whatever happens to the send: a page
+        that misses one replays it when the group's next message (or the next heartbeat) names it."""
+        try:
+            await broadcast.send(messages)
+        except Exception:
+            logger.exception(
+                "sending %s messages to the pages failed; they replay what they missed", len(messages)
+            )
+
     async def _relay(self) -> None:
         """Follow the node's events from the last stored seq, forever, through node and database outages."""
         backoff = Backoff(cap=self.config.max_backoff)
@@ -294,13 +349,14 @@ class Relay:
                 )
                 self._check_lease()
                 try:
-                    refreshed = await database_sync_to_async(resync)()
+                    resynced = await database_sync_to_async(resync)()
                 except NodeError as error:
                     delay = backoff.next()
                     logger.warning("catching up failed (%s); trying again in %.1f s", error, delay)
                     await asyncio.sleep(delay)
                     continue
-                logger.info("caught up; %s tasks reloaded from the node", refreshed)
+                await self._send(resynced.messages)
+                logger.info("caught up; %s tasks reloaded from the node", resynced.refreshed)
             except NodeConnectionError as exc:
                 delay = backoff.next()
                 logger.warning("the node is unreachable (%s); trying again in %.1f s", exc, delay)
@@ -338,7 +394,8 @@ class Relay:
                     events = [item.raw for item in batch if isinstance(item, Event)]
                     if events:
                         self._check_lease()
-                        await database_sync_to_async(store_and_announce)(events)
+                        stored = await database_sync_to_async(store)(events)
+                        await self._send(stored.messages)
                         backoff.reset()
                     for item in batch:
                         if isinstance(item, BaseException):

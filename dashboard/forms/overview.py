@@ -8,10 +8,10 @@ from typing import Any
 
 from django import forms
 
-from dashboard.broadcast import PRIVATE_EVENTS, PUBLIC_EVENTS
 from dashboard.models import Notification
 from dashboard.services.deliveries import check_webhook_url
 from dashboard.services.notifications import CHANNEL_WORDS, CHANNELS, channels_of
+from dashboard.visibility import PRIVATE_EVENTS, PUBLIC_EVENTS
 
 
 @cache

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from dashboard.broadcast import task_titles
 from dashboard.charts import BarChart, LineChart, bar_chart, line_chart
 from dashboard.fields import AmountSum, as_amount
+from dashboard.livemessages import task_titles
 from dashboard.models import (
     AddressDay,
     EventCursor,

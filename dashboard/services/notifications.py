@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from dashboard import broadcast, jobs, node
 from dashboard.amounts import tos_text
-from dashboard.broadcast import task_people, task_titles
 from dashboard.crypto import decrypt_secret, encrypt_secret
+from dashboard.livemessages import task_people, task_titles
 from dashboard.models import (
     AutoMiningConfig,
     AutoMiningRun,

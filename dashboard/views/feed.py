@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboard import access, broadcast, services
+from dashboard import access, livemessages, services, visibility
 from dashboard.events import last_stored_seq
 from dashboard.forms.overview import FeedFilterForm
 from dashboard.http import HtmxHttpRequest
@@ -31,22 +31,22 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
     address = account.address if account else None
     form = FeedFilterForm(request.GET if request.GET else None)
     live_seq = last_stored_seq()
-    visible = NodeEvent.objects.filter(broadcast.visible_to(address), seq__lte=live_seq)
+    visible = NodeEvent.objects.filter(visibility.visible_to(address), seq__lte=live_seq)
     types = form.chosen_types()
     if types:
         visible = visible.filter(name__in=types)
     if form.only_mine():
-        people_of = cache(broadcast.task_people)
+        people_of = cache(livemessages.task_people)
         scanned = visible.order_by("-seq")[:MINE_SCAN_LIMIT]
         latest = [
             event
             for event in scanned
-            if address and address in broadcast.addresses_concerned(event, people_of)
+            if address and address in visibility.addresses_concerned(event, people_of)
         ][:FEED_LENGTH]
     else:
         latest = list(visible.order_by("-seq")[:FEED_LENGTH])
     context = {
-        "rows": broadcast.feed_rows(latest),
+        "rows": livemessages.feed_rows(latest),
         "live_seq": live_seq,
         "form": form,
         "filtered": bool(types) or form.only_mine(),

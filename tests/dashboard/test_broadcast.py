@@ -11,7 +11,7 @@ from channels.layers import channel_layers, get_channel_layer
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from dashboard import broadcast
+from dashboard import livemessages, visibility
 from dashboard.events import record_events
 from dashboard.models import NodeAccount, NodeEvent
 from dashboard.relay import store_and_announce
@@ -78,7 +78,11 @@ def test_a_validation_concerns_the_validator_the_submitter_and_the_publisher() -
     (validation,) = stored(
         event(4, "validation_completed", task_id=TASK, submission_id="s1", validator=VALIDATOR, score=80)
     )
-    assert broadcast.addresses_concerned(validation) == {VALIDATOR, MINER, PUBLISHER}
+    assert visibility.addresses_concerned(validation, livemessages.task_people) == {
+        VALIDATOR,
+        MINER,
+        PUBLISHER,
+    }
 
 
 def test_a_status_change_concerns_the_participants_known_only_to_the_task_cache() -> None:
@@ -86,7 +90,7 @@ def test_a_status_change_concerns_the_participants_known_only_to_the_task_cache(
     (change,) = stored(
         event(1, "task_status_changed", task_id=TASK, old_status="Published", new_status="InProgress")
     )
-    assert broadcast.addresses_concerned(change) == {PUBLISHER, MINER}
+    assert visibility.addresses_concerned(change, livemessages.task_people) == {PUBLISHER, MINER}
 
 
 def test_a_reward_concerns_only_its_recipient_and_only_they_may_see_it() -> None:
@@ -94,18 +98,23 @@ def test_a_reward_concerns_only_its_recipient_and_only_they_may_see_it() -> None
     (credit,) = stored(
         event(2, "reward_distributed", task_id=TASK, recipient=MINER, amount="5", reward_type="winner")
     )
-    assert broadcast.addresses_concerned(credit) == {MINER}
-    assert list(NodeEvent.objects.filter(broadcast.visible_to(MINER)).values_list("seq", flat=True)) == [1, 2]
-    assert list(NodeEvent.objects.filter(broadcast.visible_to(OUTSIDER)).values_list("seq", flat=True)) == [1]
-    assert list(NodeEvent.objects.filter(broadcast.visible_to(None)).values_list("seq", flat=True)) == [1]
+    assert visibility.addresses_concerned(credit, livemessages.task_people) == {MINER}
+    assert list(NodeEvent.objects.filter(visibility.visible_to(MINER)).values_list("seq", flat=True)) == [
+        1,
+        2,
+    ]
+    assert list(NodeEvent.objects.filter(visibility.visible_to(OUTSIDER)).values_list("seq", flat=True)) == [
+        1
+    ]
+    assert list(NodeEvent.objects.filter(visibility.visible_to(None)).values_list("seq", flat=True)) == [1]
 
 
 def test_each_new_event_is_sent_once_to_each_of_its_groups_after_the_commit() -> None:
     publisher, miner = linked("publisher", PUBLISHER), linked("miner", MINER)
-    feed = Listener(broadcast.FEED_GROUP)
-    task = Listener(broadcast.task_group(TASK))
-    publisher_page = Listener(broadcast.user_group(publisher.pk))
-    miner_page = Listener(broadcast.user_group(miner.pk))
+    feed = Listener(visibility.FEED_GROUP)
+    task = Listener(visibility.task_group(TASK))
+    publisher_page = Listener(visibility.user_group(publisher.pk))
+    miner_page = Listener(visibility.user_group(miner.pk))
 
     store_and_announce(
         [
@@ -130,7 +139,7 @@ def test_each_new_event_is_sent_once_to_each_of_its_groups_after_the_commit() ->
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back() -> None:
-    feed = Listener(broadcast.FEED_GROUP)
+    feed = Listener(visibility.FEED_GROUP)
 
     with transaction.atomic():
         store_and_announce([event(1, "task_published", task_id=TASK, publisher=PUBLISHER, title="Sort")])
@@ -161,8 +170,8 @@ def test_events_are_stored_when_the_channel_layer_is_down(settings: Any, caplog:
 def test_a_page_that_missed_too_much_is_told_to_reload() -> None:
     user = linked("publisher", PUBLISHER)
     stored(*(event(seq, "task_published", task_id=f"{seq:064x}", publisher=PUBLISHER) for seq in range(1, 6)))
-    replay = broadcast.replay_for(user.pk, since_seq=0, limit=3)
+    replay = livemessages.replay_for(user.pk, since_seq=0, limit=3)
     assert (replay.truncated, replay.head_seq, replay.messages) == (True, 5, [])
-    replay = broadcast.replay_for(user.pk, since_seq=2, limit=3)
+    replay = livemessages.replay_for(user.pk, since_seq=2, limit=3)
     assert [message["seq"] for message in replay.messages] == [3, 4, 5]
     assert all(message["user_ids"] == [user.pk] for message in replay.messages)

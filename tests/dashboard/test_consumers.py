@@ -19,6 +19,7 @@ from dashboard.events import record_events
 from dashboard.feedhub import feed_hub
 from dashboard.models import NodeAccount
 from dashboard.relay import store_and_announce
+from dashboard.visibility import FEED_GROUP
 from tests.support.devnode import free_port
 from tosweb.asgi import application
 
@@ -233,7 +234,7 @@ def store_lost(raw_events: list[dict[str, object]]) -> None:
     """Store events the relay sent but the layer lost (a failed send, pub/sub reconnecting to Redis)."""
     with transaction.atomic():
         for stored in record_events(raw_events):
-            broadcast.sent_seqs.chain(broadcast.FEED_GROUP, stored.seq)
+            broadcast.sent_seqs.chain(FEED_GROUP, stored.seq)
 
 
 async def test_an_event_the_layer_lost_mid_session_is_sent_when_the_groups_next_event_names_it(
@@ -320,7 +321,7 @@ async def test_a_heartbeat_naming_a_feed_event_the_page_never_got_replays_it_fir
     await store([published(1)])
     assert await seqs_received(socket, until=1) == [1]
     await database_sync_to_async(record_events)([published(2, task_id="b" * 64)])  # stored, never sent
-    broadcast.sent_seqs.last[broadcast.FEED_GROUP] = 2  # as when the send to the layer was lost
+    broadcast.sent_seqs.last[FEED_GROUP] = 2  # as when the send to the layer was lost
 
     await broadcast.send_heartbeat(head=2, sent=2)
 

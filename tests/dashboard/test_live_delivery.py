@@ -19,7 +19,7 @@ import httpx
 import pytest
 import redis
 
-from dashboard.broadcast import PUBLIC_EVENTS
+from dashboard.visibility import PUBLIC_EVENTS
 from tests.support.daphne import (
     DaphneProcess,
     LivePage,

@@ -242,9 +242,9 @@ def _make_member(
 
 
 def _visible_seqs(user_id: int) -> dict[str, Any]:
-    """The seqs of the stored events this user's live feed shows (what `broadcast.visible_to` lets through)."""
-    from dashboard.broadcast import visible_to
+    """The seqs of the stored events this user's live feed shows (what `visibility.visible_to` lets through)."""
     from dashboard.models import NodeAccount, NodeEvent
+    from dashboard.visibility import visible_to
 
     address = NodeAccount.objects.filter(user_id=user_id).values_list("address", flat=True).first()
     seqs = NodeEvent.objects.filter(visible_to(address)).order_by("seq").values_list("seq", flat=True)
