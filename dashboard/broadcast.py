@@ -38,8 +38,12 @@ def _kind(group: str) -> GroupKind:
 
 
 class SentSeqs:
-    """The last seq the relay sent to each group, so each message can name the one before it.
+    """The last seq the relay sent to each group, so each message can name one the page must have.
 
+    A page is in the feed (through its process's hub) and in its user's group (through its own channel):
+    two paths, which the layer may reorder or lose on. So a user group's message names the later of its
+    group's last seq and the feed's, and a feed message names, with the feed's last seq, the private
+    events (sent to user groups only) since the feed's last message (`private`: user id and seq).
     Kept in the relay's memory (there is one active relay), for the most recent groups only; after a
     relay start the feed's is read from the database and the others are unknown until their next event.
     A send that fails still counts: the next message then names the lost one and pages replay it.
@@ -49,42 +53,66 @@ class SentSeqs:
 
     def __init__(self) -> None:
         self.last: OrderedDict[str, int] = OrderedDict()
+        #: Private events sent since the feed's last message: the newest seq per user id.
+        self.private: dict[int, int] = {}
 
     def chain(self, group: str, seq: int) -> int | None:
         prev = self.last.get(group)
-        if prev is None and group == FEED_GROUP:
-            prev = last_public_seq_before(seq)
+        if group == FEED_GROUP:
+            if prev is None:
+                prev = last_public_seq_before(seq)
+        elif group.startswith("user."):
+            feed = self.last.get(FEED_GROUP)
+            prev = feed if prev is None else prev if feed is None else max(prev, feed)
         self.last[group] = seq
         self.last.move_to_end(group)
         if len(self.last) > self.LIMIT:
             self.last.popitem(last=False)
         return prev if prev is not None and prev < seq else None
 
+    def sent_privately(self, user_id: int, seq: int) -> None:
+        """A private event went to this user's group: the feed's next message names it."""
+        self.private[user_id] = seq
+        if len(self.private) > self.LIMIT:
+            self.private.pop(next(iter(self.private)))
+
+    def named_privately(self, *, clear: bool) -> list[tuple[int, int]]:
+        """The private events the feed's next message (or a heartbeat, without `clear`) names."""
+        named = sorted(self.private.items())
+        if clear:
+            self.private.clear()
+        return named
+
     def clear(self) -> None:
         self.last.clear()
+        self.private.clear()
 
 
 sent_seqs = SentSeqs()
 
 
-def addressed(deliveries: Sequence[Delivery]) -> Outgoing:
+def addressed(deliveries: Sequence[Delivery], sent: SentSeqs = sent_seqs) -> Outgoing:
     """Each delivery's message once per group, in seq order, naming the seq sent to that group before it.
 
     From a thread that may read the database (the feed's first `prev` after a start is read from it),
     once per batch, right before the batch is sent: the chain counts these messages as sent.
     """
-    return [
-        (
-            group,
-            {
+    messages: Outgoing = []
+    for delivery in deliveries:
+        seq = delivery.message["seq"]
+        public = FEED_GROUP in delivery.groups
+        for group in delivery.groups:
+            message: dict[str, Any] = {
                 **delivery.message,
                 "type": _kind(group),
-                "prev": sent_seqs.chain(group, delivery.message["seq"]),
-            },
-        )
-        for delivery in deliveries
-        for group in delivery.groups
-    ]
+                "prev": sent.chain(group, seq),
+            }
+            if group == FEED_GROUP:
+                message["private"] = sent.named_privately(clear=True)
+            elif not public and group.startswith("user."):
+                sent.sent_privately(int(group.removeprefix("user.")), seq)
+            messages.append((group, message))
+    return messages
 
 
 def resync(seq: int) -> Outgoing:
@@ -115,7 +143,8 @@ def send_from_thread(messages: Outgoing) -> None:
 async def send_heartbeat(head: int, sent: int) -> None:
     """From the relay's event loop: the heartbeat every open page gets through its process's feed hub."""
     prev = sent_seqs.last.get(FEED_GROUP)
-    message = HeartbeatMessage(type="feed.heartbeat", head=head, sent=sent, prev=prev)
+    private = sent_seqs.named_privately(clear=False)
+    message = HeartbeatMessage(type="feed.heartbeat", head=head, sent=sent, prev=prev, private=private)
     await send([(FEED_GROUP, dict(message))])
 
 

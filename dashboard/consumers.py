@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from dashboard import livemessages, visibility
 from dashboard.feedhub import feed_hub
-from dashboard.livecursor import LiveCursor, Step
+from dashboard.livecursor import LiveCursor, Step, named_seq
 from dashboard.livemessages import EventMessage, HeartbeatMessage, ResyncMessage, UnreadMessage
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def from_hub(self, message: dict[str, Any]) -> None:
         """A feed message from the process's hub, which serves every page in turn: what may wait on the
         database (a replay in hand, the check after a resume) is handled in this page's own task."""
-        if not (self.busy or self.position.may_have_missed(message.get("prev"))):
+        if not (self.busy or self.position.may_have_missed(named_seq(message, self.user_id))):
             await self.deliver(message)
             return
         self.mailbox.append(message)
@@ -213,7 +213,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         cursor = self.position.seq
         if cursor is None:
             return
-        if self.position.missed_before_beat(message.get("prev")):
+        if self.position.missed_before_beat(named_seq(message, self.user_id)):
             await self._replay(cursor)
             cursor = self.position.seq or cursor
         beat = f'data-head="{int(message["head"]):d}" data-sent="{int(message["sent"]):d}"'
@@ -228,7 +228,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # The same event reaches a page through up to three groups: the first copy is sent, the rest are
         # seen. Before the page resumed, the replay will carry it.
         seq = message["seq"]
-        step = self.position.live(seq, message.get("prev"))
+        step = self.position.live(seq, named_seq(message, self.user_id))
         if step is Step.SEEN:
             return
         if step is Step.GAP:

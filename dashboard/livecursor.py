@@ -6,8 +6,10 @@ between (a gap). Live messages reach a page from up to three groups (the feed, t
 each event once per group, and the layer may lose some (pub/sub drops what is published while a process
 reconnects; a send may fail). Two facts let the cursor find every loss:
 
-- one relay sends events in seq order, and each message names the seq sent to its group before it
-  (`prev`, `broadcast.SentSeqs`): a `prev` past the cursor is an event this page never got;
+- one relay sends events in seq order, and each message names a seq the page must have by then
+  (`named_seq`: the one sent to its group before it, the feed's last for a user's group, the user's
+  private events since the feed's last message): a named seq past the cursor is an event this page
+  never got, or has not got yet because its two paths (the feed hub, its own channel) raced;
 - the first live message after a resume may follow events published between the replay's query and the
   group subscription taking effect: when its seq is not the cursor + 1, the gap is replayed.
 
@@ -19,8 +21,19 @@ each frame's `prev` is the seq of the frame before it (tests/dashboard/test_live
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+
+def named_seq(message: Mapping[str, Any], user_id: int) -> int | None:
+    """The newest seq a message says this user's page must have by now: the one sent to its group before
+    it (`prev`), or one of the user's private events that a feed message or a heartbeat names."""
+    named: int | None = message.get("prev")
+    for owner, seq in message.get("private") or ():
+        if owner == user_id and (named is None or seq > named):
+            named = seq
+    return named
 
 
 class Step(enum.Enum):

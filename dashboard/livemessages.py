@@ -36,6 +36,9 @@ class EventMessage(TypedDict):
     #: The seq of the event sent to the same group before this one (None when the relay does not know):
     #: a page whose cursor is below it missed that event and replays it from the database.
     prev: NotRequired[int | None]
+    #: In a feed message: the private events (user id, seq) sent to user groups since the feed's previous
+    #: message, which a page may have missed or not received yet (its own channel is a different path).
+    private: NotRequired[list[tuple[int, int]]]
 
 
 class HeartbeatMessage(TypedDict):
@@ -43,13 +46,15 @@ class HeartbeatMessage(TypedDict):
 
     `head` is the node's newest seq (-1 when the node did not answer), `sent` the seq the relay has sent
     every stored event up to; a page whose relay stays below an earlier head is told it is delayed. `prev`
-    is the feed's last sent seq, so a page that missed a feed event replays it now, not at the next event.
+    is the feed's last sent seq, so a page that missed a feed event replays it now, not at the next event;
+    `private` the private events since (as in an event's message), so a lost reward is replayed too.
     """
 
     type: Literal["feed.heartbeat"]
     head: int
     sent: int
     prev: int | None
+    private: NotRequired[list[tuple[int, int]]]
 
 
 class ResyncMessage(TypedDict):

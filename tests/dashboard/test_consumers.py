@@ -384,3 +384,23 @@ async def test_a_new_notification_sends_the_users_pages_their_unread_count_and_n
     count = await alice_page.receive_from(timeout=15)
     assert count.startswith('<span id="unread-count" class="unread-count" hx-swap-oob="true">1<')
     assert await bob_page.receive_nothing(timeout=1)
+
+
+async def test_a_private_event_the_feed_overtook_is_sent_in_its_place(connect: Callable[..., Any]) -> None:
+    """A reward reaches the page through its own channel, the next public event through the process's feed
+    hub, which is quicker: the page used to send the public event first and then drop the reward as seen."""
+    _, alice = await make_user("alice", ALICE)
+    socket = await connect(alice, "?since_seq=0")
+    assert (await socket.connect(timeout=10))[0]
+    await store([published(1)])
+    assert await seqs_received(socket, until=1) == [1]
+    batch = []
+    for seq in range(2, 12, 2):
+        batch += [reward(seq, ALICE), published(seq + 1, task_id=f"{seq:064x}")]
+    await store(batch)
+    frames = []
+    while not frames or int(frames[-1][0]) < 11:
+        frame = await socket.receive_from(timeout=15)
+        frames += [(seq, prev) for seq, prev in PREV_SEQ.findall(frame)]
+    assert [int(seq) for seq, _ in frames] == list(range(2, 12))
+    assert [int(prev) for _, prev in frames] == list(range(1, 11))
