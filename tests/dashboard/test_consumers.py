@@ -398,7 +398,7 @@ async def test_a_private_event_the_feed_overtook_is_sent_in_its_place(connect: C
     for seq in range(2, 12, 2):
         batch += [reward(seq, ALICE), published(seq + 1, task_id=f"{seq:064x}")]
     await store(batch)
-    frames = []
+    frames: list[tuple[str, str]] = []
     while not frames or int(frames[-1][0]) < 11:
         frame = await socket.receive_from(timeout=15)
         frames += [(seq, prev) for seq, prev in PREV_SEQ.findall(frame)]
