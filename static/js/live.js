@@ -5,6 +5,12 @@
 // event up to. The badge says "delayed" when no heartbeat came for a few beats or the relay stays behind
 // the node, and "reconnecting" when the connection itself stopped answering (a ping got no pong): the
 // socket is then replaced, and the page resumes from what it shows.
+//
+// Sequencing is the server's (dashboard/livecursor.py, docs/live-updates.md): on one connection it sends
+// every event the user may see once, in seq order, each frame naming the one before it. The page keeps
+// only its own position (`lastSeq`, which outlives a connection): on every (re)connect it resumes from
+// it, it applies a frame past it, and when a frame names one it does not have (`data-prev-seq` past
+// `lastSeq`: a frame it never applied) it asks for a resume once and waits for the replay.
 "use strict";
 
 (function () {
@@ -180,14 +186,10 @@
       return;
     }
     if (flag === "resync") return; // no new event: refresh everything (after the swap)
-    if (Number(seq) <= lastSeq) {
-      event.preventDefault(); // already shown
-      return;
-    }
-    if (Number(prevSeq) > lastSeq) {
-      // The server sent something this page never got: ask again from what it shows.
+    const step = sequence(Number(seq), Number(prevSeq));
+    if (step !== "apply") {
       event.preventDefault();
-      if (!healing) {
+      if (step === "resume") {
         healing = true;
         badge("stale");
         resume(event.detail.socketWrapper);
@@ -199,6 +201,14 @@
       showOpenState();
     }
   });
+
+  // What to do with an event's frame: "apply" it, "drop" it (already shown, or a frame of the chain a
+  // resume is replacing), or "resume" from what the page shows (it never got the frame this one names).
+  function sequence(seq, prevSeq) {
+    if (seq <= lastSeq) return "drop";
+    if (prevSeq > lastSeq) return healing ? "drop" : "resume";
+    return "apply";
+  }
 
   document.addEventListener("htmx:wsAfterMessage", (event) => {
     // A frame without a signal (the header's unread count) refreshes nothing: the signal in the page is
