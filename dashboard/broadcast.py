@@ -50,11 +50,16 @@ class SentSeqs:
     """
 
     LIMIT = 10_000
+    PRIVATE_LIMIT = 1_000
 
     def __init__(self) -> None:
         self.last: OrderedDict[str, int] = OrderedDict()
         #: Private events sent since the feed's last message: the newest seq per user id.
         self.private: dict[int, int] = {}
+        #: The newest feed event whose send is over (done or failed): what a heartbeat may name. Not
+        #: `last`, which runs ahead while a batch is built and sent: a heartbeat naming an event still on
+        #: its way would make every page replay it from the database.
+        self.feed_out: int | None = None
 
     def chain(self, group: str, seq: int) -> int | None:
         prev = self.last.get(group)
@@ -72,20 +77,28 @@ class SentSeqs:
 
     def sent_privately(self, user_id: int, seq: int) -> None:
         """A private event went to this user's group: the feed's next message names it."""
+        self.private.pop(user_id, None)  # re-inserted: the oldest first, for the cap below
         self.private[user_id] = seq
-        if len(self.private) > self.LIMIT:
+        if len(self.private) > self.PRIVATE_LIMIT:  # heartbeats stay small; the user's own chain remains
             self.private.pop(next(iter(self.private)))
 
     def named_privately(self, *, clear: bool) -> list[tuple[int, int]]:
         """The private events the feed's next message (or a heartbeat, without `clear`) names."""
-        named = sorted(self.private.items())
+        named = sorted(self.private.copy().items())  # a copy at once: the heartbeat reads from another thread
         if clear:
             self.private.clear()
         return named
 
+    def sent_out(self, messages: Outgoing) -> None:
+        """The messages' sends are over (a failed one counts: the heartbeat then names what was lost)."""
+        for group, message in messages:
+            if group == FEED_GROUP and message.get("type") == "feed.event":
+                self.feed_out = max(self.feed_out or 0, int(message["seq"]))
+
     def clear(self) -> None:
         self.last.clear()
         self.private.clear()
+        self.feed_out = None
 
 
 sent_seqs = SentSeqs()
@@ -128,10 +141,12 @@ def unread(counts: Mapping[int, int]) -> Outgoing:
 async def send(messages: Outgoing) -> None:
     """Send the messages in order (a page relies on the order of a group's events to drop what it has)."""
     layer = get_channel_layer()
-    if layer is None:
-        return
-    for group, message in messages:
-        await layer.group_send(group, message)
+    try:
+        if layer is not None:
+            for group, message in messages:
+                await layer.group_send(group, message)
+    finally:
+        sent_seqs.sent_out(messages)
 
 
 def send_from_thread(messages: Outgoing) -> None:
@@ -142,7 +157,7 @@ def send_from_thread(messages: Outgoing) -> None:
 
 async def send_heartbeat(head: int, sent: int) -> None:
     """From the relay's event loop: the heartbeat every open page gets through its process's feed hub."""
-    prev = sent_seqs.last.get(FEED_GROUP)
+    prev = sent_seqs.feed_out
     private = sent_seqs.named_privately(clear=False)
     message = HeartbeatMessage(type="feed.heartbeat", head=head, sent=sent, prev=prev, private=private)
     await send([(FEED_GROUP, dict(message))])
