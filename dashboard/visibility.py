@@ -14,28 +14,18 @@ from typing import Any, Protocol
 
 from django.db.models import Q
 
+from tos_ai.rules import EVENT_NAMES
+
 FEED_GROUP = "feed"
 
-#: Events every logged-in user sees.
-PUBLIC_EVENTS = frozenset(
-    {
-        "task_published",
-        "participant_joined",
-        "submission_received",
-        "validation_completed",
-        "task_status_changed",
-        "task_completed",
-        "task_expired",
-        "task_cancelled",
-        "miner_registered",
-    }
-)
 #: Events only the accounts in these fields see (a credit, a slash, a reputation change).
 PRIVATE_EVENTS: dict[str, tuple[str, ...]] = {
     "reward_distributed": ("recipient", "payer", "miner"),
     "stake_slashed": ("miner",),
     "reputation_changed": ("address",),
 }
+#: Events every logged-in user sees: the node's others.
+PUBLIC_EVENTS = frozenset(EVENT_NAMES).difference(PRIVATE_EVENTS)
 #: Fields of a public event that name an account it concerns.
 _ADDRESS_FIELDS = ("publisher", "miner", "submitter", "validator", "winner", "miner_address")
 #: Events after which everyone in a task (its publisher and participants) should look again.
