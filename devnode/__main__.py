@@ -186,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Stopping must not wait on clients that keep a connection open (a dashboard's pooled HTTP
         # connections, a subscriber that does not answer the close): after 5 s it stops anyway.
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=rules.IDLE_CONNECTION_SECONDS,
     )
 
 

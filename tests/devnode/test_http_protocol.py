@@ -150,6 +150,17 @@ def test_the_connection_keeps_serving_after_a_declined_offer(conn: Connection) -
     assert "active_tasks" in json.loads(reply)
 
 
+def test_an_idle_connection_outlives_a_client_pools_keep_alive(conn: Connection) -> None:
+    # At uvicorn's default (5 s, httpx's own expiry) the node closed a pooled connection just as a
+    # test's client sent its next request on it: "server disconnected without sending a response".
+    head, body = post("/", VERSION)
+    conn.send(head + body)
+    assert_version_reply(conn.reply())
+    time.sleep(6)
+    conn.send(head + body)
+    assert_version_reply(conn.reply())
+
+
 def test_pipelined_requests_after_an_h2c_offer_are_all_answered(conn: Connection) -> None:
     first = b"".join(post("/", VERSION, H2C_OFFER))
     second = b"".join(post("/", VERSION))
