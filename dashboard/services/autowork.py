@@ -17,7 +17,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -332,6 +332,7 @@ def _submit(row: AutoParticipation, account: NodeAccount) -> None:
                 signed.miner.submit_solution(row.task_id, solution)
         except AlreadyDone:
             pass
-    _move(row, State.SUBMITTED, error="")
+    with transaction.atomic():  # the state and its step are seen together: never "submitted" without it
+        if _move(row, State.SUBMITTED, expect=State.SUBMITTING, error=""):
+            log_step(row.run_id, f"Submitted a solution to “{row.title}”.", level="ok", task_id=row.task_id)
     clear_error(row.user_id)
-    log_step(row.run_id, f"Submitted a solution to “{row.title}”.", level="ok", task_id=row.task_id)
