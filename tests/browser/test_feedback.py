@@ -14,6 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from dashboard.models import NodeAccount, Task
 from dashboard.views import tasks as task_views
+from tests.support import browser as logins
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import join_and_submit, make_member, publish_as
 from tests.support.tasks import make_publisher, node_tasks_of
@@ -26,11 +27,7 @@ pytestmark = [
 
 
 def log_in(page: Page, live_server: LiveServer, user: User) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    logins.log_in(page, live_server.url, user.get_username())
 
 
 def slowed(function: Callable[..., Any], seconds: float) -> Callable[..., Any]:

@@ -17,6 +17,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support import browser as logins
 from tests.support.automining import CeleryProcess, in_stack, worker_process
 from tests.support.daphne import (
     DaphneProcess,
@@ -30,7 +31,6 @@ from tests.support.devnode import ROOT, DevnodeProcess, free_port
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "a-long-passphrase"
 LIVE = 30_000  # ms: a live update crosses node → relay → Redis → daphne → page
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -127,15 +127,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 def signed_in(browser: Browser, journey: Journey, role: str, **options: Any) -> Page:
     """A page in a browser context of its own (its own cookies), logged in as the role's user."""
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{journey.web.url}/login/")
-    page.get_by_label("Username").fill(role)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    return page
+    return logins.signed_in(browser, journey.web.url, role, **options)
 
 
 def settle(page: Page) -> None:

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from dashboard import services
 from dashboard.models import AutoMiningRun, AutoParticipation, NodeAccount, Profile
+from tests.support import browser as logins
 from tests.support.devnode import DevnodeProcess, run_devnode
 from tests.support.mining import join_and_submit, make_member, publish_as, validate_as
 from tests.support.tasks import TOS, dev_account
@@ -65,11 +66,7 @@ WRAPPED_PILLS = """() => [...document.querySelectorAll('button, a.button, .statu
 
 
 def log_in(page: Page, url: str, user: User) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    logins.log_in(page, url, user.get_username())
 
 
 @pytest.fixture

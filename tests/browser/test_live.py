@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support import browser as logins
+from tests.support.browser import PASSWORD
 from tests.support.daphne import (
     DaphneProcess,
     ManagedProcess,
@@ -25,8 +27,6 @@ from tests.support.daphne import (
 from tests.support.devnode import ROOT, DevnodeProcess
 
 pytestmark = [pytest.mark.browser]
-
-PASSWORD = "a-long-passphrase"
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +60,7 @@ def relay(processes: tuple[ManagedProcess, DaphneProcess]) -> ManagedProcess:
 
 
 def log_in(page: Page, daphne: DaphneProcess, username: str = "watcher") -> None:
-    page.goto(f"{daphne.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    logins.log_in(page, daphne.url, username)
 
 
 def publish(devnode: DevnodeProcess, title: str, sender: int = 2) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.support import browser as logins
 from tests.support.devnode import DevnodeProcess
 from tests.support.mining import make_member
 from tests.support.tasks import address_of
@@ -23,14 +24,9 @@ pytestmark = [
 
 def signed_in(browser: Browser, live_server: LiveServer, user: User) -> Page:
     """A page in its own browser context (its own cookies), logged in as `user`."""
-    page = browser.new_context(accept_downloads=True).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    return page
+    return logins.signed_in(
+        browser, live_server.url, user.get_username(), timeout_ms=15_000, accept_downloads=True
+    )
 
 
 def tos(atomic: int) -> str:

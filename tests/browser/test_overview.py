@@ -14,6 +14,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support import browser as logins
 from tests.support.automining import in_stack
 from tests.support.daphne import (
     DaphneProcess,
@@ -28,7 +29,6 @@ from tests.support.overview_stack import run_in
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "a-long-passphrase"
 LIVE = 30_000
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -76,15 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, redis_url: str, devnode: Devn
 
 
 def signed_in(browser: Browser, site: Site, username: str, **options: Any) -> Page:
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{site.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    return page
+    return logins.signed_in(browser, site.url, username, **options)
 
 
 def a_task_submitted_by(site: Site, username: str, title: str) -> tuple[str, str]:

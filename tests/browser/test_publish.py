@@ -9,6 +9,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from dashboard.models import Task
+from tests.support import browser as logins
 from tests.support.devnode import DevnodeProcess, free_port
 from tests.support.tasks import TOS, address_of, cached_task, make_publisher
 
@@ -25,13 +26,7 @@ def node_down(settings: SettingsWrapper) -> None:
 
 
 def log_in(page: Page, live_server: LiveServer, user: User) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Log in").click()
-    expect(
-        page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))
-    ).to_be_visible()
+    logins.log_in(page, live_server.url, user.get_username())
 
 
 def test_a_publisher_fills_the_form_and_sees_the_task_page(
