@@ -29,8 +29,9 @@ def core_layer(use_redis: str, settings: Any) -> None:
     """The core layer here: a Listener lives across several event loops (one per async_to_sync call), which
     pub/sub channels do not survive. What is sent does not depend on the layer; the consumer tests and the
     browser tests run on the default pub/sub layer."""
+    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]  # the settings' host, on the test Redis
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [use_redis]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": hosts}}
     }
 
 
@@ -136,6 +137,13 @@ def test_each_new_event_is_sent_once_to_each_of_its_groups_after_the_commit() ->
     assert ">1<" in unread["html"]
     assert 'data-seq="2"' in reward["row"]
     assert "0.00000005 TOS" in reward["row"]
+
+
+def test_a_receive_may_wait_longer_than_the_core_layers_blocking_pop() -> None:
+    """channels_redis's core layer blocks 5 s in BZPOPMIN, redis-py 8's default read timeout is 5 s too: a
+    host given as a bare URL raised "Timeout reading from" at the first quiet 5 s (CI failed on it here)."""
+    feed = Listener(visibility.FEED_GROUP)
+    assert feed.received(timeout=6) == []
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back() -> None:

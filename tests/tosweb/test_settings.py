@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -113,3 +114,15 @@ def test_development_accepts_debug(tmp_path: Path) -> None:
     result = load_settings(tmp_path, "s.DEBUG", DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("layer", ["core", "pubsub"])
+def test_the_layers_read_timeout_outlasts_the_core_layers_blocking_pop(tmp_path: Path, layer: str) -> None:
+    """redis-py 8 reads with a 5 s timeout by default and the core layer blocks 5 s in BZPOPMIN: an idle
+    receive must not time out (tests/dashboard/test_broadcast.py replays it on a real Redis)."""
+    from channels_redis.core import RedisChannelLayer
+
+    result = load_settings(tmp_path, "s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]", CHANNEL_LAYER=layer)
+    assert result.returncode == 0, result.stderr
+    host = ast.literal_eval(result.stdout)
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
