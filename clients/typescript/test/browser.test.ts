@@ -57,6 +57,32 @@ try {
 </script>`;
 }
 
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** Chromium's helpers can write to the profile a moment after the browser exits (ENOTEMPTY in a full
+ * run, which rmSync's maxRetries did not cover): retry for a while, then leave the temp folder. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      rmSync(profile, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if (attempt === 50) {
+        console.warn(`left ${profile}: ${String(error)}`);
+        return;
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
+
 test("in headless Chromium: a page signs writes and hears its task on the event stream", async (t) => {
   const url = nodeUrl(t);
   if (url === undefined) return;
@@ -114,7 +140,8 @@ test("in headless Chromium: a page signs writes and hears its task on the event 
       `--user-data-dir=${profile}`,
       pageUrl,
     ],
-    { stdio: "ignore" },
+    // Its own process group, so the helper processes go with the browser (see the finally block).
+    { stdio: "ignore", detached: true },
   );
   try {
     const outcome = await waitFor("the page's result", () => result, 30_000, 100);
@@ -126,11 +153,10 @@ test("in headless Chromium: a page signs writes and hears its task on the event 
     assert.equal(outcome.native, "function");
   } finally {
     const exited = new Promise((done) => browser.once("exit", done));
-    browser.kill("SIGTERM");
+    killGroup(browser.pid, "SIGTERM");
     await exited;
+    killGroup(browser.pid, "SIGKILL"); // helpers that outlived the browser
     server.close();
-    // Chromium's helper processes can outlive the browser by a moment and still write to the profile
-    // (ENOTEMPTY seen in a full run): retry the removal, as rimraf does.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeProfile(profile);
   }
 });
