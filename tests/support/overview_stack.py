@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -53,8 +54,11 @@ def _webhook_notification(username: str, url: str, title: str) -> dict[str, Any]
         [notification_id] = notifications.store(
             [notifications.Draft(user.pk, "reward", f"test:{title}", title)]
         )
+    queued_at = (
+        time.monotonic()
+    )  # the commit queued the delivery; CLOCK_MONOTONIC is the machine's, not the process's
     delivery = Delivery.objects.get(notification_id=notification_id)
-    return {"delivery_id": delivery.pk}
+    return {"delivery_id": delivery.pk, "queued_at": queued_at}
 
 
 def _delivery(delivery_id: int) -> dict[str, Any]:
