@@ -54,9 +54,8 @@ def _webhook_notification(username: str, url: str, title: str) -> dict[str, Any]
         [notification_id] = notifications.store(
             [notifications.Draft(user.pk, "reward", f"test:{title}", title)]
         )
-    queued_at = (
-        time.monotonic()
-    )  # the commit queued the delivery; CLOCK_MONOTONIC is the machine's, not the process's
+    # The commit queued the delivery. CLOCK_MONOTONIC is the machine's, so the test can compare it.
+    queued_at = time.monotonic()
     delivery = Delivery.objects.get(notification_id=notification_id)
     return {"delivery_id": delivery.pk, "queued_at": queued_at}
 
